@@ -1,0 +1,77 @@
+"""Maps errors to HTTP responses with one JSON shape: `{code, message, details}`."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    SentinelError,
+    ServiceUnavailable,
+    Unauthorized,
+)
+
+STATUS = {
+    NotFound: 404,
+    Conflict: 409,
+    Unauthorized: 401,
+    Forbidden: 403,
+    InvalidInput: 422,
+    RuleViolation: 409,
+    ServiceUnavailable: 503,
+}
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+def _body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "details": jsonable_encoder(details or {})}
+
+
+async def _sentinel(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SentinelError)
+    status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
+    return JSONResponse(_body(exc.code, exc.message, exc.details), status_code=status)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return JSONResponse(
+        _body("invalid_input", "The request is not valid", {"errors": errors}), status_code=422
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+        exc.status_code, "http_error"
+    )
+    return JSONResponse(
+        _body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+    app.add_exception_handler(SentinelError, _sentinel)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)

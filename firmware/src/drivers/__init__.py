@@ -1,0 +1,1 @@
+"""Chip drivers that take their bus and pins as constructor arguments."""

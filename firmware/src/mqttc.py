@@ -1,0 +1,247 @@
+"""Speaks MQTT 3.1.1 over one asyncio stream: CONNECT+LWT, QoS0/1 with PUBACK tracking and DUP resend, keepalive."""
+
+import asyncio
+import socket
+import time
+
+import log
+import mqttpkt
+
+try:
+    from typing import TYPE_CHECKING
+except ImportError:
+    TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+_IPPROTO_TCP = getattr(socket, "IPPROTO_TCP", 6)
+_TCP_NODELAY = getattr(socket, "TCP_NODELAY", 1)
+_MAX_TOPIC = 200
+
+
+class MQTTError(Exception):
+    """The broker refused us or broke the protocol."""
+
+
+def make_tls(ca_path: str) -> "Any":
+    """Return an SSLContext; verifies the broker when a CA file (DER or PEM) is given."""
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_path:
+        with open(ca_path, "rb") as f:
+            ctx.load_verify_locations(cadata=f.read())
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    else:
+        log.warn("mqtt", "tls_unverified", "reason=no mqtt_ca")
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class MQTTClient:
+    """One broker session at a time; a fresh socket for every `connect`."""
+
+    def __init__(self, client_id: str, host: str, port: int, keepalive_s: int, user: str = "",
+                 password: str = "", tls: "Any" = None, max_in: int = 2048,
+                 retry_ms: int = 5000) -> None:
+        self.client_id = client_id
+        self._host = host
+        self._port = port
+        self._keepalive_ms = keepalive_s * 1000
+        self._keepalive_s = keepalive_s
+        self._user = user
+        self._password = password
+        self._tls = tls
+        self._max_in = max_in
+        self._retry_ms = retry_ms
+        self.on_message: "Callable[[str, bytes], None] | None" = None
+        self.on_puback: "Callable[[int], None] | None" = None
+        self.inflight: "dict[int, list[Any]]" = {}  # pid -> [topic, payload, retain, sent_ticks]
+        self.connected = False
+        self._pid = 0
+        self._r: "Any" = None
+        self._w: "Any" = None
+        self._lock = asyncio.Lock()
+        self._last_tx = 0
+        self._last_rx = 0
+        self._ping_at = -1
+
+    def _next_pid(self) -> int:
+        for _ in range(65535):
+            self._pid = self._pid % 65535 + 1
+            if self._pid not in self.inflight:
+                return self._pid
+        raise MQTTError("no free packet id")
+
+    async def _send(self, *parts: bytes) -> None:
+        w = self._w
+        if w is None:
+            raise OSError(107)  # ENOTCONN
+        async with self._lock:
+            for p in parts:
+                w.write(p)
+            await asyncio.wait_for_ms(w.drain(), 5000)
+        self._last_tx = time.ticks_ms()
+
+    async def connect(self, will_topic: str, will_msg: bytes, clean: bool,
+                      timeout_ms: int = 10000) -> bool:
+        """Open a new connection and wait for CONNACK; return the session-present flag."""
+        self.close()
+        kw = {}
+        if self._tls is not None:
+            kw = {"ssl": self._tls, "server_hostname": self._host}
+        r, w = await asyncio.wait_for_ms(
+            asyncio.open_connection(self._host, self._port, **kw), timeout_ms)
+        self._r = r
+        self._w = w
+        sock = getattr(w, "s", None)
+        try:  # Nagle would hold small PUBLISHes back for up to ~200 ms
+            sock.setsockopt(_IPPROTO_TCP, _TCP_NODELAY, 1)
+        except (AttributeError, OSError, TypeError):
+            pass
+        await self._send(mqttpkt.connect(self.client_id, self._keepalive_s, clean, self._user,
+                                         self._password, will_topic, will_msg))
+        ack = await asyncio.wait_for_ms(r.readexactly(4), timeout_ms)
+        if ack[0] != mqttpkt.T_CONNACK or ack[1] != 2:
+            raise MQTTError("bad CONNACK")
+        if ack[3]:
+            raise MQTTError("refused rc=%d" % ack[3])
+        now = time.ticks_ms()
+        self._last_rx = now
+        self._ping_at = -1
+        self.connected = True
+        # MQTT 3.1.1 §4.4: with CleanSession=0, resend unacknowledged PUBLISHes with DUP set.
+        for pid in sorted(self.inflight):
+            await self._publish_raw(pid, True)
+        return bool(ack[2] & 1)
+
+    async def _publish_raw(self, pid: int, dup: bool) -> None:
+        entry = self.inflight[pid]
+        entry[3] = time.ticks_ms()
+        payload = entry[1]
+        head = mqttpkt.publish_header(entry[0], len(payload), 1, entry[2], dup, pid)
+        await self._send(head, payload)
+
+    async def publish(self, topic: str, payload: bytes, qos: int = 0, retain: bool = False) -> int:
+        """Send PUBLISH; for QoS1 return the packet id whose PUBACK `on_puback` will report."""
+        if not self.connected:
+            raise OSError(107)
+        if qos:
+            pid = self._next_pid()
+            self.inflight[pid] = [topic, payload, retain, 0]
+            await self._publish_raw(pid, False)
+            return pid
+        await self._send(mqttpkt.publish_header(topic, len(payload), 0, retain, False, 0), payload)
+        return 0
+
+    async def subscribe(self, topics: "list[tuple[str, int]]") -> None:
+        """Send SUBSCRIBE; a refused filter is logged when its SUBACK arrives."""
+        await self._send(mqttpkt.subscribe(self._next_pid(), topics))
+
+    async def tick(self) -> None:
+        """Keepalive and retransmission; call about once a second. Raises when the link is dead."""
+        now = time.ticks_ms()
+        if self._ping_at >= 0 and time.ticks_diff(now, self._ping_at) > self._keepalive_ms:
+            raise MQTTError("no PINGRESP")
+        if time.ticks_diff(now, self._last_rx) > self._keepalive_ms * 2:
+            raise MQTTError("broker silent")
+        if self._ping_at < 0 and time.ticks_diff(now, self._last_tx) >= self._keepalive_ms // 2:
+            self._ping_at = now
+            await self._send(mqttpkt.PINGREQ)
+        for pid in list(self.inflight):
+            entry = self.inflight.get(pid)
+            if entry is not None and time.ticks_diff(now, entry[3]) >= self._retry_ms:
+                log.warn("mqtt", "mqtt_resend", "pid=%d" % pid)
+                await self._publish_raw(pid, True)
+
+    async def _read_exact(self, n: int) -> bytes:
+        data = await self._r.readexactly(n)
+        if len(data) != n:
+            raise EOFError
+        return data
+
+    async def _discard(self, n: int) -> None:
+        while n > 0:
+            k = 256 if n > 256 else n
+            await self._read_exact(k)
+            n -= k
+
+    async def read_loop(self) -> None:
+        """Read packets until the connection fails; PUBLISH and PUBACK go to the callbacks."""
+        while True:
+            first = (await self._read_exact(1))[0]
+            n = 0
+            shift = 0
+            while True:
+                b = (await self._read_exact(1))[0]
+                n |= (b & 0x7F) << shift
+                if not b & 0x80:
+                    break
+                shift += 7
+                if shift > 21:
+                    raise MQTTError("bad remaining length")
+            self._last_rx = time.ticks_ms()
+            kind = first & 0xF0
+            if kind == mqttpkt.T_PUBLISH:
+                await self._on_publish(first, n)
+            elif kind == mqttpkt.T_PUBACK and n == 2:
+                body = await self._read_exact(2)
+                pid = (body[0] << 8) | body[1]
+                if self.inflight.pop(pid, None) is not None and self.on_puback:
+                    self.on_puback(pid)
+            elif kind == mqttpkt.T_PINGRESP:
+                self._ping_at = -1
+            elif kind == mqttpkt.T_SUBACK:
+                body = await self._read_exact(n)
+                if b"\x80" in body[2:]:
+                    log.error("mqtt", "subscribe_refused")
+            else:
+                await self._discard(n)
+
+    async def _on_publish(self, first: int, n: int) -> None:
+        qos = (first >> 1) & 0x03
+        head = await self._read_exact(2)
+        tlen = (head[0] << 8) | head[1]
+        if tlen > _MAX_TOPIC or tlen + 2 > n:
+            raise MQTTError("bad topic length")
+        topic = (await self._read_exact(tlen)).decode()
+        n -= 2 + tlen
+        pid = 0
+        if qos:
+            pb = await self._read_exact(2)
+            pid = (pb[0] << 8) | pb[1]
+            n -= 2
+        if n > self._max_in:
+            log.warn("mqtt", "mqtt_oversize", "topic=%s bytes=%d" % (topic, n))
+            await self._discard(n)
+        else:
+            payload = await self._read_exact(n)
+            if self.on_message:
+                try:
+                    self.on_message(topic, payload)
+                except Exception as e:  # a bad message must never kill the session
+                    log.exc("mqtt", "message_handler_failed", e)
+        if qos:
+            await self._send(mqttpkt.puback(pid))
+
+    async def disconnect(self) -> None:
+        """Send DISCONNECT (the broker then drops the Last Will) and close."""
+        try:
+            if self.connected:
+                await self._send(mqttpkt.DISCONNECT)
+        except (OSError, asyncio.TimeoutError):
+            pass
+        self.close()
+
+    def close(self) -> None:
+        """Drop the connection without DISCONNECT (the broker publishes the Last Will)."""
+        self.connected = False
+        w = self._w
+        self._w = None
+        self._r = None
+        if w is not None:
+            try:
+                w.close()
+            except OSError:
+                pass

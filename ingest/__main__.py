@@ -1,0 +1,45 @@
+"""`python -m ingest`: run the ingest service until SIGTERM/SIGINT."""
+
+import asyncio
+import logging
+import signal
+import sys
+
+from prometheus_client import start_http_server
+from pydantic import ValidationError
+
+from ingest.app import run
+from ingest.startup import StartupError
+from shared.logging import configure
+from shared.settings import Settings
+
+log = logging.getLogger("ingest")
+
+
+async def _main(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await run(settings, stop=stop)
+    log.info("ingest_stopped")
+
+
+def main() -> int:
+    """Entry point; returns the process exit code."""
+    try:
+        settings = Settings()
+    except ValidationError:
+        return 2
+    configure("ingest", settings.log_level)
+    if settings.ingest_metrics_port:
+        start_http_server(settings.ingest_metrics_port, addr="127.0.0.1")
+    try:
+        asyncio.run(_main(settings))
+    except StartupError:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Ingest wiring: the supervisor loop and the pipeline tasks in one TaskGroup (style.md §4)."""
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ingest import metrics, mqtt, outbox_relay
+from ingest.handlers.fleet import watch_silent_readers
+from ingest.inbound import Inbound
+from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
+from ingest.policy import IngestPolicy, policy_from
+from ingest.stages.apply import DatabaseUnavailable, apply_batch
+from ingest.stages.batch import next_batch
+from ingest.stages.publish import publish_outcome
+from ingest.startup import StartupError, check_database
+from shared.clock import Clock, SystemClock
+from shared.contracts import topics
+from shared.contracts.topics import ReaderTopic
+from shared.db.engine import make_engine, make_sessionmaker
+from shared.settings import Settings
+from shared.store import presence
+from shared.store.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+BACKOFF_MAX_S = 30.0
+
+
+class _Stopping(Exception):
+    """Raised inside the task group to end it when a stop was requested."""
+
+
+@dataclass
+class Runtime:
+    """What the pipeline tasks share."""
+
+    settings: Settings
+    policy: IngestPolicy
+    clock: Clock
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+def subscriptions(settings: Settings) -> list[Subscription]:
+    """One subscription per reader topic kind, shared when a share group is configured."""
+    group = settings.ingest_share_group
+    return [
+        Subscription(topics.reader_subscription(kind, share_group=group), qos=1)
+        for kind in ReaderTopic
+    ]
+
+
+async def run(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    stop: asyncio.Event | None = None,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Run until `stop` is set; raise StartupError if a dependency is unreachable at start."""
+    stop = stop or asyncio.Event()
+    engine = make_engine(settings.database_url, application_name="sentinel-ingest")
+    runtime = Runtime(
+        settings, policy_from(settings), clock or SystemClock(), make_sessionmaker(engine)
+    )
+    try:
+        await check_database(engine)
+        await _supervise(runtime, stop, ready)
+    finally:
+        await engine.dispose()
+
+
+async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
+    failures = 0
+    connected_once = False
+    while not stop.is_set():
+        cause: str | None = None
+        try:
+            async with mqtt.connect(
+                runtime.settings.mqtt_url,
+                client_id=runtime.settings.ingest_client_id,
+                clock=runtime.clock,
+                subscriptions=subscriptions(runtime.settings),
+            ) as link:
+                connected_once, failures = True, 0
+                log.info("ingest_connected")
+                await _resync_presence(link, runtime)
+                if ready is not None:
+                    ready.set()
+                await _serve(link, runtime, stop)
+        except* _Stopping:
+            pass
+        except* BrokerUnavailable as group:
+            cause = f"broker: {group.exceptions[0]}"
+        except* DatabaseUnavailable as group:
+            cause = f"database: {group.exceptions[0]}"
+        if cause is None:
+            continue
+        if not connected_once:
+            raise StartupError(f"cannot reach the MQTT broker: {cause.partition(': ')[2]}")
+        failures += 1
+        metrics.RECONNECTS.labels(cause.partition(":")[0]).inc()
+        delay = min(BACKOFF_MAX_S, 0.5 * 2 ** min(failures, 6)) * random.uniform(0.5, 1.0)
+        log.warning("ingest_reconnecting %s", cause, extra={"cause": cause, "delay_s": round(delay, 2)})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+
+
+async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> None:
+    queue: asyncio.Queue[Inbound] = asyncio.Queue(runtime.settings.ingest_queue_max)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(_receive(link, queue))
+        group.create_task(_process(link, runtime, queue))
+        group.create_task(
+            outbox_relay.run(
+                link, runtime.sessionmaker, interval_s=runtime.settings.outbox_relay_interval_s
+            )
+        )
+        group.create_task(
+            watch_silent_readers(
+                link,
+                runtime.sessionmaker,
+                runtime.clock,
+                period_s=runtime.settings.heartbeat_period_s,
+            )
+        )
+        group.create_task(_stop_when(stop))
+
+
+async def _stop_when(stop: asyncio.Event) -> None:
+    await stop.wait()
+    raise _Stopping
+
+
+async def _receive(link: BrokerLink, queue: asyncio.Queue[Inbound]) -> None:
+    async for message in link.messages():
+        await queue.put(message)
+    raise BrokerUnavailable("message stream ended")
+
+
+async def _process(link: BrokerLink, runtime: Runtime, queue: asyncio.Queue[Inbound]) -> None:
+    while True:
+        batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
+        outcome = await apply_batch(
+            runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
+        )
+        await publish_outcome(link, runtime.sessionmaker, batch, outcome, clock=runtime.clock)
+
+
+async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:
+    """Republish every retained presence topic from the database (state, not events)."""
+    try:
+        async with runtime.sessionmaker() as session:
+            members = await presence.member_presence(session)
+            summary = await presence.presence_summary(session, now=runtime.clock.now())
+    except Exception as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    messages = [
+        Outgoing(topics.presence_member(m.member_id), m.to_bytes(), 1, True) for m in members
+    ]
+    messages.append(Outgoing(topics.PRESENCE_SUMMARY, summary.to_bytes(), 1, True))
+    for start in range(0, len(messages), 500):
+        await link.publish(messages[start : start + 500])

@@ -1,0 +1,19 @@
+"""Prometheus metrics of the ingest service."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+SCANS = Counter("sentinel_scans_total", "Scans by result", ["result"])
+DEAD_LETTERS = Counter("sentinel_dead_letters_total", "Dead-lettered messages", ["reason"])
+BATCH_SIZE = Histogram(
+    "sentinel_ingest_batch_size",
+    "Messages per applied batch",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+)
+DECISION_SECONDS = Histogram(
+    "sentinel_ingest_receive_to_feedback_seconds",
+    "From message receipt to feedback published",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+OUTBOX_RELAYED = Counter("sentinel_outbox_relayed_total", "Outbox rows published by the relay")
+RECONNECTS = Counter("sentinel_ingest_reconnects_total", "Supervisor restarts", ["cause"])
+READERS_ONLINE = Gauge("sentinel_readers_online", "Readers currently online")

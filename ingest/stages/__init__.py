@@ -1,0 +1,1 @@
+"""The scan pipeline's stages: parse (pure), batch, apply (one transaction), publish."""

@@ -1,0 +1,166 @@
+"""Apply stage: one transaction per micro-batch, nothing acknowledged before its commit.
+
+A batch that fails for a reason other than a lost connection is retried one message at a
+time; a message that still fails alone is dead-lettered with its error (style.md §4).
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ingest.handlers.readers import process_reader_messages
+from ingest.inbound import Inbound
+from ingest.outcome import BatchOutcome
+from ingest.policy import IngestPolicy
+from ingest.stages.parse import Parsed, Refused, parse
+from ingest.stages.scans import process_scans
+from shared.contracts import topics
+from shared.contracts.feedback import Feedback
+from shared.contracts.topics import ReaderTopic
+from shared.domain.scan import RejectReason, ScanResult
+from shared.store import dead_letters, presence
+from shared.store.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(Exception):
+    """The database connection is gone; the supervisor reconnects and the broker redelivers."""
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Return True for errors that mean the database cannot be reached right now."""
+    if isinstance(exc, OSError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        name = type(exc.orig).__name__ if exc.orig is not None else ""
+        return any(
+            key in name
+            for key in (
+                "ConnectionDoesNotExist",
+                "CannotConnectNow",
+                "ConnectionFailure",
+                "AdminShutdown",
+                "ConnectionRejection",
+                "InterfaceError",
+                "TooManyConnections",
+            )
+        )
+    return False
+
+
+async def apply_batch(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    batch: Sequence[Inbound],
+    *,
+    now: datetime,
+    policy: IngestPolicy,
+) -> BatchOutcome:
+    """Apply a batch in one transaction; fall back to one message per transaction on error."""
+    items = [parse(m, max_bytes=policy.max_payload_bytes) for m in batch]
+    for attempt in range(2):
+        try:
+            return await _apply(sessionmaker, items, now=now, policy=policy)
+        except IntegrityError:
+            # Another worker committed some of these events meanwhile: the retry sees them.
+            if attempt == 0:
+                continue
+            break
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(str(exc)) from exc
+            log.exception("batch_failed", extra={"size": len(batch)})
+            break
+    return await _apply_one_by_one(sessionmaker, items, now=now, policy=policy)
+
+
+async def _apply_one_by_one(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    items: list[Parsed | Refused],
+    *,
+    now: datetime,
+    policy: IngestPolicy,
+) -> BatchOutcome:
+    merged = BatchOutcome()
+    for item in items:
+        try:
+            outcome = await _apply(sessionmaker, [item], now=now, policy=policy)
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(str(exc)) from exc
+            log.exception("message_failed", extra={"topic": item.inbound.topic})
+            poisoned = Refused(
+                item.inbound,
+                "processing_error",
+                f"{type(exc).__name__}: {exc}",
+                getattr(item, "device_id", None),
+                getattr(item, "kind", None),
+            )
+            outcome = await _apply(sessionmaker, [poisoned], now=now, policy=policy)
+        _merge(merged, outcome)
+    return merged
+
+
+def _merge(into: BatchOutcome, other: BatchOutcome) -> None:
+    into.feedback.extend(other.feedback)
+    into.queue_outbox(other.outbox_ids, other.outbox)
+    into.retained.extend(other.retained)
+    into.changed_members |= other.changed_members
+    into.results.update(other.results)
+    into.dead_letters.update(other.dead_letters)
+
+
+async def _apply(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    items: list[Parsed | Refused],
+    *,
+    now: datetime,
+    policy: IngestPolicy,
+) -> BatchOutcome:
+    outcome = BatchOutcome()
+    scans = [i for i in items if isinstance(i, Parsed) and i.kind is ReaderTopic.SCAN]
+    others = [i for i in items if isinstance(i, Parsed) and i.kind is not ReaderTopic.SCAN]
+    refused = [i for i in items if isinstance(i, Refused) and i.reason != "empty_status"]
+    async with sessionmaker.begin() as session:
+        await process_scans(session, scans, now=now, policy=policy, outcome=outcome)
+        await process_reader_messages(session, others, now=now, policy=policy, outcome=outcome)
+        await _dead_letter(session, refused, outcome)
+        if outcome.changed_members:
+            members = await presence.member_presence(session, sorted(outcome.changed_members))
+            outcome.retained.extend(
+                Outgoing(topics.presence_member(m.member_id), m.to_bytes(), 1, True)
+                for m in members
+            )
+            summary = await presence.presence_summary(session, now=now)
+            outcome.retained.append(Outgoing(topics.PRESENCE_SUMMARY, summary.to_bytes(), 1, True))
+    return outcome
+
+
+async def _dead_letter(
+    session: AsyncSession, refused: list[Refused], outcome: BatchOutcome
+) -> None:
+    await dead_letters.insert_dead_letters(
+        session,
+        [
+            dead_letters.NewDeadLetter(
+                topic=r.inbound.topic,
+                payload=r.inbound.payload,
+                reason=r.reason,
+                error=r.error,
+                received_at=r.inbound.received_at,
+                device_id=r.device_id,
+            )
+            for r in refused
+        ],
+    )
+    for r in refused:
+        outcome.dead_letters[r.reason] += 1
+        if r.device_id is not None and r.kind is ReaderTopic.SCAN:
+            # The topic's device id is well-formed, so the reader can be told (mqtt-contract).
+            answer = Feedback(result=ScanResult.ERROR, reason=RejectReason.INVALID_PAYLOAD.value)
+            outcome.feedback.append(Outgoing(topics.feedback(r.device_id), answer.to_bytes()))

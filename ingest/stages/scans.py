@@ -1,0 +1,305 @@
+"""Scan processing inside the batch transaction (domain.md §2.11 steps 2–12).
+
+Loads everything a batch needs in a few set-based queries, decides each new event in
+device-time order while carrying each member's running state, then writes all rows at once.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ingest.outcome import BatchOutcome
+from ingest.policy import IngestPolicy
+from ingest.stages.parse import Parsed
+from shared.contracts import topics
+from shared.contracts.checkin import CheckinEvent
+from shared.contracts.feedback import Feedback
+from shared.contracts.scan import ScanEvent
+from shared.domain.alerts import AlertRequest, AlertType, Severity
+from shared.domain.checkin import Method
+from shared.domain.scan import (
+    LastCheckin,
+    RejectReason,
+    ScanDecision,
+    ScanResult,
+    choose_event_time,
+    decide,
+)
+from shared.store import alerts as alert_store
+from shared.store import audit, badges, checkins, devices, events, outbox, states
+from shared.store import visitors as visitor_store
+from shared.store.badges import BadgeHit
+from shared.store.outbox import Outgoing
+
+
+@dataclass(frozen=True, slots=True)
+class ScanItem:
+    """A new scan with its event time resolved."""
+
+    parsed: Parsed
+    scan: ScanEvent
+    at: datetime
+    clock_suspect: bool
+    order: int
+
+
+def feedback_for(stored: events.StoredDecision) -> Outgoing:
+    """Return the reader feedback for a stored decision (also used for redeliveries)."""
+    message = Feedback(
+        event_id=stored.event_id,
+        result=ScanResult(stored.result),
+        display=stored.display,
+        reason=stored.reason,
+    )
+    return Outgoing(
+        topics.feedback(stored.device_id), message.to_bytes(), 1, False, stored.event_id
+    )
+
+
+def _device_time(scan: ScanEvent) -> datetime | None:
+    return datetime.fromtimestamp(scan.ts / 1000, UTC) if scan.ts is not None else None
+
+
+class _History:
+    """Check-ins of this batch per member, to answer "latest at or before t" for replays."""
+
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, list[LastCheckin]] = {}
+
+    def add(self, member_id: uuid.UUID, row: LastCheckin) -> None:
+        self.rows.setdefault(member_id, []).append(row)
+
+    def latest(self, member_id: uuid.UUID, at: datetime) -> LastCheckin | None:
+        earlier = [r for r in self.rows.get(member_id, []) if r.at <= at]
+        return max(earlier, key=lambda r: r.at) if earlier else None
+
+
+async def process_scans(
+    session: AsyncSession,
+    parsed: list[Parsed],
+    *,
+    now: datetime,
+    policy: IngestPolicy,
+    outcome: BatchOutcome,
+) -> None:
+    """Decide and write every scan of the batch; fill `outcome` with what to publish."""
+    if not parsed:
+        return
+    ids = [p.model.event_id for p in parsed if isinstance(p.model, ScanEvent)]
+    stored = await events.find_decisions(session, ids)
+    fresh: list[ScanItem] = []
+    seen: set[str] = set()
+    for order, p in enumerate(parsed):
+        scan = p.model
+        if not isinstance(scan, ScanEvent):
+            continue
+        if scan.event_id in stored or scan.event_id in seen:
+            continue
+        seen.add(scan.event_id)
+        at, suspect = choose_event_time(
+            _device_time(scan),
+            synced=scan.ts_src == "ntp",
+            received_at=p.inbound.received_at,
+            policy=policy.clock,
+        )
+        fresh.append(ScanItem(p, scan, at, suspect, order))
+    device_status = await devices.touch_devices(
+        session, [i.parsed.device_id for i in fresh], now=now
+    )
+    candidates = {
+        i.scan.event_id: badges.serial_candidates(i.scan.uid, policy.uid_formats) for i in fresh
+    }
+    hits = await badges.find_badges(session, sorted({s for c in candidates.values() for s in c}))
+    hit_of: dict[str, BadgeHit | None] = {
+        event_id: next((hits[s] for s in serials if s in hits), None)
+        for event_id, serials in candidates.items()
+    }
+    locked = await states.lock_member_states(
+        session, badges.member_ids(h for h in hit_of.values() if h is not None)
+    )
+    holders = await lockup_holders(session)
+    history = _History()
+    decided: list[events.StoredDecision] = []
+    new_rows: list[checkins.NewCheckin] = []
+    changed: dict[uuid.UUID, states.StateRow] = {}
+    alert_jobs: list[tuple[AlertRequest, ScanItem, BadgeHit | None]] = []
+    for item in sorted(fresh, key=lambda i: (i.at, i.order)):
+        hit = hit_of[item.scan.event_id]
+        decision = await _decide_one(
+            session, item, hit, locked, history, holders, device_status, policy
+        )
+        row = _row_for(item, hit, decision)
+        if row is not None:
+            new_rows.append(row)
+            if row.member_id is not None:
+                history.add(row.member_id, LastCheckin(row.direction, row.at))
+                state = locked[row.member_id]
+                if state.at is None or row.at >= state.at:
+                    state.direction, state.at, state.checkin_id = row.direction, row.at, row.id
+                    changed[row.member_id] = state
+        alert_jobs.extend((a, item, hit) for a in decision.alerts)
+        decided.append(_stored(item, hit, decision, row))
+        outcome.results[decision.result.value] += 1
+    await checkins.insert_checkins(session, new_rows)
+    await states.save_member_states(session, list(changed.values()))
+    await events.insert_decisions(session, decided)
+    await visitor_store.sign_out_by_badge_scan(
+        session, [(r.visitor_id, r.at) for r in new_rows if r.visitor_id is not None]
+    )
+    for request, item, hit in alert_jobs:
+        raised = await alert_store.raise_alert(
+            session,
+            request,
+            now=now,
+            limit=policy.alert_limit,
+            source=item.parsed.device_id,
+            badge_serial=hit.view.serial if hit else item.scan.uid,
+            member_id=hit.view.member_id if hit else None,
+            details={"event_id": item.scan.event_id, "device_id": item.parsed.device_id},
+            correlation_id=item.scan.event_id,
+        )
+        if raised.queued is not None:
+            outcome.queue_outbox([raised.queued.id], [raised.queued.message])
+    await _queue_events(session, new_rows, hit_of, outcome)
+    outcome.changed_members.update(changed)
+    outcome.feedback.extend(feedback_for(d) for d in decided)
+    for p in parsed:
+        scan = p.model
+        if isinstance(scan, ScanEvent) and scan.event_id in stored:
+            outcome.feedback.append(feedback_for(stored[scan.event_id]))
+            outcome.results["redelivered"] += 1
+
+
+async def lockup_holders(session: AsyncSession) -> set[uuid.UUID]:
+    """Return members who currently hold lockup (none until the lockup feature exists)."""
+    return set()
+
+
+async def _decide_one(
+    session: AsyncSession,
+    item: ScanItem,
+    hit: BadgeHit | None,
+    locked: dict[uuid.UUID, states.StateRow],
+    history: _History,
+    holders: set[uuid.UUID],
+    device_status: dict[str, str],
+    policy: IngestPolicy,
+) -> ScanDecision:
+    status = device_status.get(item.parsed.device_id, "pending")
+    if status == "disabled" or (status == "pending" and not policy.accept_unregistered):
+        alert = AlertRequest(
+            AlertType.READER_UNREGISTERED,
+            Severity.WARNING,
+            item.parsed.device_id,
+            f"Scan from a reader that is not accepted: {item.parsed.device_id} ({status})",
+        )
+        return ScanDecision(ScanResult.REJECTED, RejectReason.READER_NOT_ACCEPTED, alerts=(alert,))
+    member_id = hit.view.member_id if hit else None
+    last: LastCheckin | None = None
+    if member_id is not None:
+        state = locked[member_id]
+        last = state.last()
+        if last is not None and item.at < last.at:
+            # An out-of-order (replayed) event: toggle against history at its own time (§2.11.7).
+            db_last = await states.latest_checkin_before(session, member_id, item.at)
+            batch_last = history.latest(member_id, item.at)
+            options = [r for r in (db_last, batch_last) if r is not None]
+            last = max(options, key=lambda r: r.at) if options else None
+    return decide(
+        hit.view if hit else None,
+        uid=item.scan.uid,
+        at=item.at,
+        last=last,
+        holds_lockup=member_id in holders,
+        policy=policy.scan,
+    )
+
+
+def _row_for(
+    item: ScanItem, hit: BadgeHit | None, decision: ScanDecision
+) -> checkins.NewCheckin | None:
+    if decision.direction is None or hit is None:
+        return None
+    view = hit.view
+    return checkins.NewCheckin(
+        id=uuid.uuid4(),
+        at=item.at,
+        direction=decision.direction,
+        source=item.parsed.device_id,
+        method=Method.BADGE,
+        member_id=None if decision.signs_out_visitor else view.member_id,
+        visitor_id=view.visitor_id if decision.signs_out_visitor else None,
+        badge_id=view.badge_id,
+        device_id=item.parsed.device_id,
+        event_id=item.scan.event_id,
+        clock_suspect=item.clock_suspect,
+        replayed=item.scan.replayed,
+    )
+
+
+def _stored(
+    item: ScanItem,
+    hit: BadgeHit | None,
+    decision: ScanDecision,
+    row: checkins.NewCheckin | None,
+) -> events.StoredDecision:
+    return events.StoredDecision(
+        event_id=item.scan.event_id,
+        device_id=item.parsed.device_id,
+        result=decision.result.value,
+        reason=decision.reason.value if decision.reason else None,
+        display=hit.view.member_label or None if hit else None,
+        member_id=hit.view.member_id if hit else None,
+        checkin_id=row.id if row else None,
+        event_at=item.at,
+        received_at=item.parsed.inbound.received_at,
+        clock_suspect=item.clock_suspect,
+    )
+
+
+async def _queue_events(
+    session: AsyncSession,
+    rows: list[checkins.NewCheckin],
+    hit_of: dict[str, BadgeHit | None],
+    outcome: BatchOutcome,
+) -> None:
+    messages: list[Outgoing] = []
+    entries: list[audit.AuditEntry] = []
+    for row in rows:
+        hit = hit_of.get(row.event_id or "")
+        event = CheckinEvent(
+            id=row.id,
+            member_id=row.member_id,
+            visitor_id=row.visitor_id,
+            display_name=hit.view.member_label if hit else "",
+            division=hit.division if hit else None,
+            direction=row.direction,
+            at=row.at,
+            source=row.source,
+            method=row.method,
+            device_id=row.device_id,
+            event_id=row.event_id,
+            replayed=row.replayed,
+        )
+        messages.append(Outgoing(topics.CHECKIN_EVENTS, event.to_bytes(), 1, False, row.event_id))
+        entries.append(
+            audit.AuditEntry(
+                "checkin_scan",
+                "checkin",
+                str(row.id),
+                actor_type="member" if row.member_id else "visitor",
+                actor_id=row.member_id or row.visitor_id,
+                details={
+                    "event_id": row.event_id,
+                    "device_id": row.device_id,
+                    "direction": row.direction.value,
+                    "replayed": row.replayed,
+                },
+                correlation_id=row.event_id,
+            )
+        )
+    ids = await outbox.enqueue(session, messages)
+    outcome.queue_outbox(ids, messages)
+    await audit.record(session, entries)

@@ -1,0 +1,28 @@
+"""The async engine and session factory (asyncpg), one per process."""
+
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def make_engine(url: str, *, application_name: str, pool_size: int = 5) -> AsyncEngine:
+    """Create the engine; `application_name` shows the service in `pg_stat_activity`."""
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=5,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {"application_name": application_name},
+            "timeout": 10,
+            "command_timeout": 30,
+        },
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return the session factory used by every edge."""
+    return async_sessionmaker(engine, expire_on_commit=False)

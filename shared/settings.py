@@ -1,0 +1,76 @@
+"""Sentinel settings from `SENTINEL_*` environment variables and an optional `.env` file.
+
+Build one `Settings()` in each `__main__` and pass it down; there is no import-time singleton.
+"""
+
+from datetime import time
+from enum import StrEnum
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class UidFormat(StrEnum):
+    """How a reader's UID is matched to enrolled badge serials (domain.md §2.11 step 3)."""
+
+    HEX_UPPER = "hex_upper"
+    DEC10_LE = "dec10_le"
+    DEC10_BE = "dec10_be"
+
+
+class Settings(BaseSettings):
+    """Every tunable of the services, with local-development defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="SENTINEL_", env_file=".env", extra="ignore")
+
+    database_url: str = "postgresql+asyncpg://sentinel:sentinel@127.0.0.1:5432/sentinel"
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    timezone: str = "America/Winnipeg"
+    day_rollover: time = time(3, 0)
+
+    duplicate_window_s: float = Field(default=5.0, ge=0, le=3600)
+    reject_inactive_members: bool = False
+    accept_unregistered_readers: bool = True
+    uid_formats: list[UidFormat] = Field(default_factory=lambda: [UidFormat.HEX_UPPER])
+    clock_max_past_s: int = 7 * 24 * 3600
+    clock_max_future_s: int = 120
+    alert_window_s: int = 3600
+    alert_threshold: int = Field(default=1, ge=1)
+
+    ingest_client_id: str = "sentinel-ingest"
+    ingest_share_group: str | None = None
+    ingest_batch_max: int = Field(default=500, ge=1, le=10000)
+    ingest_queue_max: int = Field(default=10000, ge=10)
+    ingest_max_payload_bytes: int = Field(default=4096, ge=256)
+    ingest_metrics_port: int | None = None
+    outbox_relay_interval_s: float = 1.0
+    heartbeat_period_s: int = 30
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt_scheme(cls, value: str) -> str:
+        if urlsplit(value).scheme not in {"mqtt", "mqtts"}:
+            raise ValueError("SENTINEL_MQTT_URL must start with mqtt:// or mqtts://")
+        return value
+
+
+class BrokerAddress:
+    """The parts of `SENTINEL_MQTT_URL`."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.tls = parts.scheme == "mqtts"
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (8883 if self.tls else 1883)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+
+    def __repr__(self) -> str:
+        return f"BrokerAddress({self.host}:{self.port}, tls={self.tls}, user={self.username})"

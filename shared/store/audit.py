@@ -1,0 +1,45 @@
+"""Audit log writes."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.models import AuditLog
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One state change."""
+
+    action: str
+    entity_type: str
+    entity_id: str | None
+    actor_type: str = "system"
+    actor_id: UUID | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    correlation_id: str | None = None
+
+
+async def record(session: AsyncSession, entries: Sequence[AuditEntry]) -> None:
+    """Insert audit entries in one statement."""
+    if not entries:
+        return
+    await session.execute(
+        insert(AuditLog),
+        [
+            {
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "actor_type": e.actor_type,
+                "actor_id": e.actor_id,
+                "details": e.details,
+                "correlation_id": e.correlation_id,
+            }
+            for e in entries
+        ],
+    )

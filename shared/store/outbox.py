@@ -1,0 +1,87 @@
+"""The transactional outbox: MQTT messages committed with the change they report."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.models import OutboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message to publish after commit."""
+
+    topic: str
+    payload: bytes
+    qos: int = 1
+    retain: bool = False
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """An outbox row read back for publishing."""
+
+    id: int
+    message: Outgoing
+
+
+async def enqueue(session: AsyncSession, messages: Sequence[Outgoing]) -> list[int]:
+    """Add messages to the outbox in this transaction; return their ids in order."""
+    if not messages:
+        return []
+    result = await session.execute(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
+        [
+            {
+                "topic": m.topic,
+                "payload": m.payload,
+                "qos": m.qos,
+                "retain": m.retain,
+                "correlation_id": m.correlation_id,
+            }
+            for m in messages
+        ],
+    )
+    return list(result.scalars())
+
+
+async def mark_published(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Mark outbox rows as published."""
+    if ids:
+        await session.execute(
+            text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)"), {"ids": list(ids)}
+        )
+
+
+async def claim_unpublished(
+    session: AsyncSession, *, older_than_s: float, limit: int
+) -> list[QueuedMessage]:
+    """Lock up to `limit` unpublished rows older than `older_than_s` (skipping locked ones)."""
+    rows = await session.execute(
+        text(
+            "SELECT id, topic, payload, qos, retain, correlation_id FROM outbox"
+            " WHERE published_at IS NULL"
+            " AND created_at < now() - make_interval(secs => :age)"
+            " ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
+        ),
+        {"age": older_than_s, "limit": limit},
+    )
+    return [
+        QueuedMessage(r.id, Outgoing(r.topic, bytes(r.payload), r.qos, r.retain, r.correlation_id))
+        for r in rows
+    ]
+
+
+async def purge_published(session: AsyncSession, *, older_than_s: float) -> int:
+    """Delete published rows older than the given age; return how many."""
+    result = await session.execute(
+        text(
+            "DELETE FROM outbox WHERE published_at IS NOT NULL"
+            " AND published_at < now() - make_interval(secs => :age)"
+        ),
+        {"age": older_than_s},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

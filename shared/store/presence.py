@@ -1,0 +1,105 @@
+"""Presence queries: the summary and per-member state (domain.md §3.1, from member_states)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts.presence import DivisionPresence, MemberPresence, PresenceSummary
+
+_SUMMARY_SQL = text(
+    """
+    SELECT d.code, d.name,
+           count(m.id) FILTER (WHERE m.status = 'active') AS total,
+           count(m.id) FILTER (WHERE m.status = 'active' AND s.direction = 'in') AS present
+    FROM divisions d
+    LEFT JOIN members m ON m.division_id = d.id
+    LEFT JOIN member_states s ON s.member_id = m.id
+    GROUP BY d.code, d.name
+    ORDER BY d.name
+    """
+)
+_TOTALS_SQL = text(
+    """
+    SELECT count(*) FILTER (WHERE m.status = 'active') AS total,
+           count(*) FILTER (WHERE m.status = 'active' AND s.direction = 'in') AS present,
+           (SELECT count(*) FROM visitors WHERE check_out_at IS NULL) AS visitors
+    FROM members m LEFT JOIN member_states s ON s.member_id = m.id
+    """
+)
+
+
+async def presence_summary(session: AsyncSession, *, now: datetime) -> PresenceSummary:
+    """Return present/total active members overall and per division, and visitors present."""
+    divisions = [
+        DivisionPresence(code=r.code, name=r.name, present=r.present, total=r.total)
+        for r in await session.execute(_SUMMARY_SQL)
+    ]
+    totals = (await session.execute(_TOTALS_SQL)).one()
+    return PresenceSummary(
+        total_present=totals.present,
+        total_members=totals.total,
+        visitors_present=totals.visitors,
+        by_division=divisions,
+        updated_at=now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PresentMember:
+    """A member who is in the building."""
+
+    member_id: uuid.UUID
+    display_name: str
+    rank: str
+    division: str | None
+    since: datetime
+
+
+async def present_members(session: AsyncSession) -> list[PresentMember]:
+    """Return active members whose latest check-in is `in`, newest arrival first."""
+    rows = await session.execute(
+        text(
+            """
+            SELECT m.id, m.display_name, r.code AS rank, d.code AS division, s.at
+            FROM member_states s
+            JOIN members m ON m.id = s.member_id
+            JOIN ranks r ON r.id = m.rank_id
+            LEFT JOIN divisions d ON d.id = m.division_id
+            WHERE s.direction = 'in' AND m.status = 'active'
+            ORDER BY s.at DESC
+            """
+        )
+    )
+    return [PresentMember(r.id, r.display_name, r.rank, r.division, r.at) for r in rows]
+
+
+async def member_presence(
+    session: AsyncSession, member_ids: list[uuid.UUID] | None = None
+) -> list[MemberPresence]:
+    """Return the retained-topic payload for the given members (all members when None)."""
+    where = "" if member_ids is None else "WHERE m.id = ANY(:ids)"
+    rows = await session.execute(
+        text(
+            f"""
+            SELECT m.id, m.display_name, m.status, d.code AS division, s.direction, s.at
+            FROM members m
+            LEFT JOIN member_states s ON s.member_id = m.id
+            LEFT JOIN divisions d ON d.id = m.division_id
+            {where}
+            """
+        ),
+        {"ids": member_ids} if member_ids is not None else {},
+    )
+    return [
+        MemberPresence(
+            member_id=r.id,
+            state="in" if r.direction == "in" and r.status == "active" else "out",
+            since=r.at,
+            display_name=r.display_name,
+            division=r.division,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,119 @@
+"""Member current state: one row per member, locked to serialise that member's check-ins."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.domain.checkin import Direction
+from shared.domain.scan import LastCheckin
+
+
+@dataclass(slots=True)
+class StateRow:
+    """A member's latest check-in as the state table records it."""
+
+    member_id: uuid.UUID
+    direction: Direction | None
+    at: datetime | None
+    checkin_id: uuid.UUID | None
+
+    def last(self) -> LastCheckin | None:
+        """The state as the decision's `last` input."""
+        if self.direction is None or self.at is None:
+            return None
+        return LastCheckin(self.direction, self.at)
+
+
+async def lock_member_states(
+    session: AsyncSession, member_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, StateRow]:
+    """Create missing state rows, then lock all of them `FOR UPDATE` in member-id order."""
+    if not member_ids:
+        return {}
+    ordered = sorted(member_ids)
+    await session.execute(
+        text(
+            "INSERT INTO member_states (member_id) SELECT unnest(CAST(:ids AS uuid[]))"
+            " ON CONFLICT (member_id) DO NOTHING"
+        ),
+        {"ids": ordered},
+    )
+    rows = await session.execute(
+        text(
+            "SELECT member_id, direction, at, checkin_id FROM member_states"
+            " WHERE member_id = ANY(:ids) ORDER BY member_id FOR UPDATE"
+        ),
+        {"ids": ordered},
+    )
+    return {
+        row.member_id: StateRow(
+            row.member_id,
+            Direction(row.direction) if row.direction else None,
+            row.at,
+            row.checkin_id,
+        )
+        for row in rows
+    }
+
+
+async def save_member_states(session: AsyncSession, states: list[StateRow]) -> None:
+    """Write back the given states (one statement)."""
+    if not states:
+        return
+    await session.execute(
+        text(
+            """
+            UPDATE member_states s
+            SET direction = u.direction, at = u.at, checkin_id = u.checkin_id, updated_at = now()
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:dirs AS text[]), CAST(:ats AS timestamptz[]),
+                        CAST(:cids AS uuid[])) AS u(member_id, direction, at, checkin_id)
+            WHERE s.member_id = u.member_id
+            """
+        ),
+        {
+            "ids": [s.member_id for s in states],
+            "dirs": [s.direction.value if s.direction else None for s in states],
+            "ats": [s.at for s in states],
+            "cids": [s.checkin_id for s in states],
+        },
+    )
+
+
+async def latest_checkin_before(
+    session: AsyncSession, member_id: uuid.UUID, at: datetime
+) -> LastCheckin | None:
+    """Return the member's latest check-in at or before `at` (for out-of-order replays)."""
+    row = (
+        await session.execute(
+            text(
+                "SELECT direction, at FROM checkins WHERE member_id = :m AND at <= :at"
+                " ORDER BY at DESC LIMIT 1"
+            ),
+            {"m": member_id, "at": at},
+        )
+    ).first()
+    return LastCheckin(Direction(row.direction), row.at) if row else None
+
+
+async def recompute_member_state(session: AsyncSession, member_id: uuid.UUID) -> None:
+    """Rebuild a member's state row from the check-in history (after edits or backdating)."""
+    await session.execute(
+        text(
+            """
+            INSERT INTO member_states (member_id, direction, at, checkin_id, updated_at)
+            SELECT :m, c.direction, c.at, c.id, now()
+            FROM (SELECT 1) one
+            LEFT JOIN LATERAL (
+                SELECT direction, at, id FROM checkins WHERE member_id = :m
+                ORDER BY at DESC LIMIT 1
+            ) c ON true
+            ON CONFLICT (member_id) DO UPDATE
+            SET direction = EXCLUDED.direction, at = EXCLUDED.at,
+                checkin_id = EXCLUDED.checkin_id, updated_at = now()
+            """
+        ),
+        {"m": member_id},
+    )

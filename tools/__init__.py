@@ -1,0 +1,1 @@
+"""Thin command-line tools run as `python -m tools.<name>`; no domain rules live here."""
