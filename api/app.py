@@ -1,12 +1,13 @@
 """The FastAPI application factory."""
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from api import errors
-from api.routers import health, presence
+from api.routers import ROUTERS
 from api.state import AppState
 from shared.clock import Clock, SystemClock
 from shared.db.engine import make_engine, make_sessionmaker
@@ -31,6 +32,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     app.state.sentinel = state
     errors.install(app)
-    app.include_router(health.router)
-    app.include_router(presence.router)
+    for name in ROUTERS:
+        module = importlib.import_module(f"api.routers.{name}")
+        app.include_router(module.router)
     return app

@@ -26,12 +26,51 @@ DIVISIONS = {
     "OPS": "Operations",
     "TRG": "Training",
 }
-FIRST = "Alex Sam Jordan Taylor Morgan Casey Riley Jamie Avery Quinn Drew Robin Pat Lee Kim".split()
-LAST = (
-    "Smith Tremblay Martin Roy Gagnon Lee Wilson Johnson MacDonald Taylor Campbell Anderson "
-    "Leblanc Cote Brown Bouchard Gauthier Morin Lavoie Fortin Ouellet Girard Nguyen Singh Chen"
-).split()
-RANKS = "S3 S2 S1 MS PO2 PO1 CPO2 CPO1 SLt Lt(N) LCdr".split()
+FIRST = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Taylor",
+    "Morgan",
+    "Casey",
+    "Riley",
+    "Jamie",
+    "Avery",
+    "Quinn",
+    "Drew",
+    "Robin",
+    "Pat",
+    "Lee",
+    "Kim",
+]
+LAST = [
+    "Smith",
+    "Tremblay",
+    "Martin",
+    "Roy",
+    "Gagnon",
+    "Lee",
+    "Wilson",
+    "Johnson",
+    "MacDonald",
+    "Taylor",
+    "Campbell",
+    "Anderson",
+    "Leblanc",
+    "Cote",
+    "Brown",
+    "Bouchard",
+    "Gauthier",
+    "Morin",
+    "Lavoie",
+    "Fortin",
+    "Ouellet",
+    "Girard",
+    "Nguyen",
+    "Singh",
+    "Chen",
+]
+RANKS = ["S3", "S2", "S1", "MS", "PO2", "PO1", "CPO2", "CPO1", "SLt", "Lt(N)", "LCdr"]
 
 
 @dataclass(frozen=True, slots=True)

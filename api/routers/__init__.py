@@ -1,1 +1,9 @@
-"""HTTP routers, one module per feature."""
+"""HTTP routers, one module per feature; `ROUTERS` lists the modules `create_app` includes.
+
+Each listed module defines `router: fastapi.APIRouter`. Add a feature by adding its module name.
+"""
+
+ROUTERS = [
+    "health",
+    "presence",
+]

@@ -137,6 +137,10 @@ class Config:
             raise ValueError("backoff_min_ms must not exceed backoff_max_ms")
         return Config(merged)
 
+    def replace(self, other: "Config") -> None:
+        """Take over `other`'s values in place, so every holder of this object sees them."""
+        self._v = other.values()
+
     def needs_restart(self, changes: dict) -> bool:
         """Return True when any key in `changes` only applies after a restart."""
         for key in changes:

@@ -241,7 +241,7 @@ class MQTTClient:
         self._w = None
         self._r = None
         if w is not None:
-            try:
-                w.close()
-            except OSError:
+            try:  # asyncio's Stream.close() is a no-op on MicroPython; close the socket itself
+                w.s.close()
+            except (AttributeError, OSError):
                 pass

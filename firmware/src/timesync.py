@@ -1,0 +1,95 @@
+"""Keeps wall-clock time: NTP sync with retries, epoch normalisation to Unix ms, monotonic uptime."""
+
+import asyncio
+import time
+
+import log
+
+try:
+    from typing import TYPE_CHECKING
+except ImportError:
+    TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from config import Config
+    from net import Net
+
+UNIX_TO_2000_MS = 946684800000
+
+
+def epoch_offset_ms(epoch_year: int) -> int:
+    """Return what to add to port-epoch ms to get Unix ms (ESP32 counts from 2000-01-01)."""
+    return UNIX_TO_2000_MS if epoch_year == 2000 else 0
+
+
+_OFFSET_MS = epoch_offset_ms(time.gmtime(0)[0])
+
+
+class Clock:
+    """`ts_ms()` is Unix ms once NTP succeeded (else -1); `mono_ms()` never wraps or jumps."""
+
+    def __init__(self) -> None:
+        self.synced = False
+        self._last = time.ticks_ms()
+        self._mono = 0
+
+    def mono_ms(self) -> int:
+        """Return ms since boot; call at least every few days so ticks wrap-around is caught."""
+        now = time.ticks_ms()
+        self._mono += time.ticks_diff(now, self._last)
+        self._last = now
+        return self._mono
+
+    def ts_ms(self) -> int:
+        """Return Unix epoch ms, or -1 when the clock was never synced."""
+        if not self.synced:
+            return -1
+        return time.time_ns() // 1000000 + _OFFSET_MS
+
+    def ts_json(self) -> "int | None":
+        """Return `ts` for a payload: Unix ms or None."""
+        ts = self.ts_ms()
+        return None if ts < 0 else ts
+
+
+class TimeSync:
+    """Runs NTP when the network is up, resyncs every `ntp_resync_s`, retries with backoff."""
+
+    def __init__(self, cfg: "Config", clock: Clock, net: "Net",
+                 ntp_sync: "Callable[[str], Any]") -> None:
+        self._cfg = cfg
+        self._clock = clock
+        self._net = net
+        self._ntp_sync = ntp_sync
+        self.progress = time.ticks_ms()
+
+    def sync_now(self) -> bool:
+        """Try one NTP exchange (blocks up to the ntptime socket timeout, about 1 s)."""
+        try:
+            self._ntp_sync(self._cfg.ntp_host)
+        except (OSError, OverflowError, ValueError, IndexError) as e:
+            log.warn("time", "ntp_failed", "exc=%s" % type(e).__name__)
+            return False
+        self._clock.synced = True
+        log.info("time", "ntp_synced", "ts=%d" % self._clock.ts_ms())
+        return True
+
+    async def run(self) -> None:
+        """Sync on start and periodically; failures retry after 2 s doubling to 5 min."""
+        retry_ms = 2000
+        while True:
+            wait_ms = 2000
+            if self._cfg.ntp_enabled and self._net.is_up():
+                if self.sync_now():
+                    retry_ms = 2000
+                    wait_ms = self._cfg.ntp_resync_s * 1000
+                else:
+                    wait_ms = retry_ms
+                    retry_ms = min(retry_ms * 2, 300000)
+            while wait_ms > 0:
+                self.progress = time.ticks_ms()
+                step = 1000 if wait_ms > 1000 else wait_ms
+                await asyncio.sleep_ms(step)
+                wait_ms -= step
