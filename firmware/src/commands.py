@@ -38,6 +38,8 @@ class Commands:
         self._ev.set()
 
     def _ack(self, cmd_id: str, error: "str | None") -> None:
+        if error is not None:
+            error = error[:200]
         payload = json.dumps({"v": 1, "cmd_id": cmd_id, "ok": error is None, "error": error,
                               "ts": self._app.clock.ts_json()}, separators=(",", ":"))
         self._app.uplink.queue_ack(payload.encode())

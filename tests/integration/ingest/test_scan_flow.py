@@ -34,13 +34,19 @@ async def count(sm: async_sessionmaker[AsyncSession], model: type, **where: obje
 
 
 async def test_tap_checks_in_and_updates_presence_everywhere(
-    ingest: RunningIngest, probe: MqttProbe, sessionmaker: async_sessionmaker[AsyncSession],
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
     device: str,
 ) -> None:
     async with sessionmaker.begin() as s:
         member = await make_member(s, uid="04A1B2C3D4E5F6", last_name="Tremblay")
-    await probe.subscribe(topics.feedback(device), topics.presence_member(member.id),
-                          topics.PRESENCE_SUMMARY, topics.CHECKIN_EVENTS)
+    await probe.subscribe(
+        topics.feedback(device),
+        topics.presence_member(member.id),
+        topics.PRESENCE_SUMMARY,
+        topics.CHECKIN_EVENTS,
+    )
     await probe.publish(scan_topic(device), scan_payload(device, member.uid, seq=1))
 
     feedback = Feedback.model_validate_json((await probe.next(topics.feedback(device))).payload)
@@ -48,8 +54,9 @@ async def test_tap_checks_in_and_updates_presence_everywhere(
     assert feedback.event_id == f"{device}:0badc0de:1"
     assert feedback.display == member.display_name
 
-    state = await probe.until(topics.presence_member(member.id),
-                              lambda m: m.json()["state"] == "in")
+    state = await probe.until(
+        topics.presence_member(member.id), lambda m: m.json()["state"] == "in"
+    )
     assert state.retain or state.json()["display_name"] == member.display_name
     presence = MemberPresence.model_validate_json(state.payload)
     assert presence.division == "OPS"
@@ -61,29 +68,38 @@ async def test_tap_checks_in_and_updates_presence_everywhere(
     async with sessionmaker() as s:
         row = (await s.execute(select(Checkin))).scalar_one()
     assert (row.member_id, row.direction, row.source, row.method) == (
-        member.id, "in", device, "badge")
+        member.id,
+        "in",
+        device,
+        "badge",
+    )
 
     app = create_app(ingest.settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
         body = (await client.get("/api/presence")).json()
     assert body["total_present"] == 1
     assert [p["member_id"] for p in body["present"]] == [str(member.id)]
 
 
 async def test_second_tap_checks_out(
-    ingest: RunningIngest, probe: MqttProbe, sessionmaker: async_sessionmaker[AsyncSession],
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
     device: str,
 ) -> None:
     async with sessionmaker.begin() as s:
         member = await make_member(s)
     await probe.subscribe(topics.feedback(device))
     from datetime import UTC, datetime, timedelta
+
     first = datetime.now(UTC) - timedelta(minutes=5)
     await probe.publish(scan_topic(device), scan_payload(device, member.uid, seq=1, at=first))
     assert (await probe.next(topics.feedback(device))).json()["result"] == "checked_in"
-    await probe.publish(scan_topic(device), scan_payload(device, member.uid, seq=2,
-                                                         at=first + timedelta(minutes=1)))
+    await probe.publish(
+        scan_topic(device), scan_payload(device, member.uid, seq=2, at=first + timedelta(minutes=1))
+    )
     assert (await probe.next(topics.feedback(device))).json()["result"] == "checked_out"
     async with sessionmaker() as s:
         directions = (await s.execute(text("SELECT direction FROM checkins ORDER BY at"))).scalars()
@@ -91,7 +107,9 @@ async def test_second_tap_checks_out(
 
 
 async def test_tap_within_window_is_duplicate_and_writes_nothing(
-    ingest: RunningIngest, probe: MqttProbe, sessionmaker: async_sessionmaker[AsyncSession],
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
     device: str,
 ) -> None:
     async with sessionmaker.begin() as s:
@@ -105,7 +123,9 @@ async def test_tap_within_window_is_duplicate_and_writes_nothing(
 
 
 async def test_redelivered_event_gets_the_same_answer_and_no_new_row(
-    ingest: RunningIngest, probe: MqttProbe, sessionmaker: async_sessionmaker[AsyncSession],
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
     device: str,
 ) -> None:
     async with sessionmaker.begin() as s:
@@ -123,7 +143,9 @@ async def test_redelivered_event_gets_the_same_answer_and_no_new_row(
 
 
 async def test_unknown_badge_is_rejected_with_an_alert(
-    ingest: RunningIngest, probe: MqttProbe, sessionmaker: async_sessionmaker[AsyncSession],
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
     device: str,
 ) -> None:
     uid = uuid.uuid4().hex[:8].upper()
@@ -131,15 +153,18 @@ async def test_unknown_badge_is_rejected_with_an_alert(
     await probe.publish(scan_topic(device), scan_payload(device, uid, seq=1))
     feedback = (await probe.next(topics.feedback(device))).json()
     assert (feedback["result"], feedback["reason"]) == ("rejected", "badge_unknown")
-    alert = await probe.until(topics.alert("warning", "badge_unknown"),
-                              lambda m: m.json()["subject"] == uid)
+    alert = await probe.until(
+        topics.alert("warning", "badge_unknown"), lambda m: m.json()["subject"] == uid
+    )
     assert uid in alert.json()["message"]
     assert await count(sessionmaker, SecurityAlert, alert_type="badge_unknown") == 1
     assert await count(sessionmaker, Checkin) == 0
 
 
 async def test_malformed_payload_is_dead_lettered_and_consumer_keeps_going(
-    ingest: RunningIngest, probe: MqttProbe, sessionmaker: async_sessionmaker[AsyncSession],
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
     device: str,
 ) -> None:
     async with sessionmaker.begin() as s:
@@ -152,6 +177,9 @@ async def test_malformed_payload_is_dead_lettered_and_consumer_keeps_going(
     assert (await probe.next(topics.feedback(device))).json()["result"] == "checked_in"
     async with sessionmaker() as s:
         letter = (await s.execute(select(DeadLetter))).scalar_one()
-    assert (letter.reason, letter.payload, letter.device_id) == ("invalid_json", b"{not json",
-                                                                 device)
+    assert (letter.reason, letter.payload, letter.device_id) == (
+        "invalid_json",
+        b"{not json",
+        device,
+    )
     await asyncio.sleep(0)
