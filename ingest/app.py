@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import metrics, mqtt, outbox_relay
+from ingest.dberrors import DatabaseUnavailable, database_guard
 from ingest.handlers.fleet import watch_silent_readers
 from ingest.inbound import Inbound
 from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
 from ingest.policy import IngestPolicy, policy_from
-from ingest.stages.apply import DatabaseUnavailable, apply_batch
+from ingest.stages.apply import apply_batch
 from ingest.stages.batch import next_batch
 from ingest.stages.publish import publish_outcome
 from ingest.startup import StartupError, check_database
@@ -96,9 +97,13 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
             cause = f"broker: {group.exceptions[0]}"
         except* DatabaseUnavailable as group:
             cause = f"database: {group.exceptions[0]}"
+        except* Exception as group:
+            # A bug in a task must not end the service: log it, restart the pipeline.
+            log.error("ingest_task_failed", exc_info=group.exceptions[0])
+            cause = f"unexpected: {group.exceptions[0]!r}"
         if cause is None:
             continue
-        if not connected_once:
+        if not connected_once and cause.startswith("broker"):
             raise StartupError(f"cannot reach the MQTT broker: {cause.partition(': ')[2]}")
         failures += 1
         metrics.RECONNECTS.labels(cause.partition(":")[0]).inc()
@@ -117,7 +122,10 @@ async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> Non
         group.create_task(_process(link, runtime, queue))
         group.create_task(
             outbox_relay.run(
-                link, runtime.sessionmaker, interval_s=runtime.settings.outbox_relay_interval_s
+                link,
+                runtime.sessionmaker,
+                database_url=runtime.settings.database_url,
+                interval_s=runtime.settings.outbox_relay_interval_s,
             )
         )
         group.create_task(
@@ -148,17 +156,15 @@ async def _process(link: BrokerLink, runtime: Runtime, queue: asyncio.Queue[Inbo
         outcome = await apply_batch(
             runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
         )
-        await publish_outcome(link, runtime.sessionmaker, batch, outcome, clock=runtime.clock)
+        async with database_guard():
+            await publish_outcome(link, runtime.sessionmaker, batch, outcome, clock=runtime.clock)
 
 
 async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:
     """Republish every retained presence topic from the database (state, not events)."""
-    try:
-        async with runtime.sessionmaker() as session:
-            members = await presence.member_presence(session)
-            summary = await presence.presence_summary(session, now=runtime.clock.now())
-    except Exception as exc:
-        raise DatabaseUnavailable(str(exc)) from exc
+    async with database_guard(), runtime.sessionmaker() as session:
+        members = await presence.member_presence(session)
+        summary = await presence.presence_summary(session, now=runtime.clock.now())
     messages = [
         Outgoing(topics.presence_member(m.member_id), m.to_bytes(), 1, True) for m in members
     ]

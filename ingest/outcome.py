@@ -6,6 +6,10 @@ from uuid import UUID
 
 from shared.store.outbox import Outgoing
 
+# Outbox rows the ingest publishes itself right after commit become the relay's job only
+# after this long (a crash or a broker outage in between); see shared/store/outbox.enqueue.
+SELF_PUBLISH_GRACE_S = 5.0
+
 
 @dataclass
 class BatchOutcome:

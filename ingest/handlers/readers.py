@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ingest.outcome import BatchOutcome
+from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
 from ingest.policy import IngestPolicy
 from ingest.stages.parse import Parsed
 from shared.contracts import topics
@@ -80,6 +80,7 @@ async def _alert_dropped(
         limit=policy.alert_limit,
         source=device_id,
         details={"dropped_total": beat.outbox.dropped, "dropped_new": lost},
+        relay_delay_s=SELF_PUBLISH_GRACE_S,
     )
     if raised.queued is not None:
         outcome.queue_outbox([raised.queued.id], [raised.queued.message])

@@ -8,9 +8,10 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ingest.dberrors import DatabaseUnavailable, is_connection_error
 from ingest.handlers.readers import process_reader_messages
 from ingest.inbound import Inbound
 from ingest.outcome import BatchOutcome
@@ -25,33 +26,6 @@ from shared.store import dead_letters, presence
 from shared.store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
-
-
-class DatabaseUnavailable(Exception):
-    """The database connection is gone; the supervisor reconnects and the broker redelivers."""
-
-
-def is_connection_error(exc: BaseException) -> bool:
-    """Return True for errors that mean the database cannot be reached right now."""
-    if isinstance(exc, OSError | ConnectionError | TimeoutError):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        name = type(exc.orig).__name__ if exc.orig is not None else ""
-        return any(
-            key in name
-            for key in (
-                "ConnectionDoesNotExist",
-                "CannotConnectNow",
-                "ConnectionFailure",
-                "AdminShutdown",
-                "ConnectionRejection",
-                "InterfaceError",
-                "TooManyConnections",
-            )
-        )
-    return False
 
 
 async def apply_batch(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ingest.outcome import BatchOutcome
+from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
 from ingest.policy import IngestPolicy
 from ingest.stages.parse import Parsed
 from shared.contracts import topics
@@ -159,6 +159,7 @@ async def process_scans(
             member_id=hit.view.member_id if hit else None,
             details={"event_id": item.scan.event_id, "device_id": item.parsed.device_id},
             correlation_id=item.scan.event_id,
+            relay_delay_s=SELF_PUBLISH_GRACE_S,
         )
         if raised.queued is not None:
             outcome.queue_outbox([raised.queued.id], [raised.queued.message])
@@ -300,6 +301,6 @@ async def _queue_events(
                 correlation_id=row.event_id,
             )
         )
-    ids = await outbox.enqueue(session, messages)
+    ids = await outbox.enqueue(session, messages, relay_delay_s=SELF_PUBLISH_GRACE_S)
     outcome.queue_outbox(ids, messages)
     await audit.record(session, entries)

@@ -35,6 +35,7 @@ async def raise_alert(
     member_id: uuid.UUID | None = None,
     details: dict[str, Any] | None = None,
     correlation_id: str | None = None,
+    relay_delay_s: float = 0.0,
 ) -> RaisedAlert:
     """Store the alert and queue its MQTT message unless the rate limit suppresses it."""
     # Serialise raisers of the same (type, subject) so two workers cannot both pass the check.
@@ -82,7 +83,7 @@ async def raise_alert(
     )
     topic = topics.alert(request.severity.value, request.type.value)
     outgoing = Outgoing(topic, message.to_bytes(), correlation_id=correlation_id)
-    [outbox_id] = await enqueue(session, [outgoing])
+    [outbox_id] = await enqueue(session, [outgoing], relay_delay_s=relay_delay_s)
     return RaisedAlert(alert_id, created=True, queued=QueuedMessage(outbox_id, outgoing))
 
 

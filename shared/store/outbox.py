@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models import OutboxMessage
@@ -28,12 +29,21 @@ class QueuedMessage:
     message: Outgoing
 
 
-async def enqueue(session: AsyncSession, messages: Sequence[Outgoing]) -> list[int]:
-    """Add messages to the outbox in this transaction; return their ids in order."""
+async def enqueue(
+    session: AsyncSession, messages: Sequence[Outgoing], *, relay_delay_s: float = 0.0
+) -> list[int]:
+    """Add messages to the outbox in this transaction; return their ids in order.
+
+    The relay publishes a row once it is committed and `relay_delay_s` old. The ingest passes a
+    delay for rows it publishes itself right after commit, so the relay only picks them up if
+    that did not happen (a crash or an outage); everyone else leaves it at 0.
+    """
     if not messages:
         return []
+    relay_after = func.now() + timedelta(seconds=relay_delay_s)
+    statement = insert(OutboxMessage).values(relay_after=relay_after)
     result = await session.execute(
-        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
+        statement.returning(OutboxMessage.id, sort_by_parameter_order=True),
         [
             {
                 "topic": m.topic,
@@ -56,18 +66,15 @@ async def mark_published(session: AsyncSession, ids: Sequence[int]) -> None:
         )
 
 
-async def claim_unpublished(
-    session: AsyncSession, *, older_than_s: float, limit: int
-) -> list[QueuedMessage]:
-    """Lock up to `limit` unpublished rows older than `older_than_s` (skipping locked ones)."""
+async def claim_unpublished(session: AsyncSession, *, limit: int) -> list[QueuedMessage]:
+    """Lock up to `limit` due, unpublished rows in id order (skipping rows others hold)."""
     rows = await session.execute(
         text(
             "SELECT id, topic, payload, qos, retain, correlation_id FROM outbox"
-            " WHERE published_at IS NULL"
-            " AND created_at < now() - make_interval(secs => :age)"
+            " WHERE published_at IS NULL AND relay_after <= now()"
             " ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
         ),
-        {"age": older_than_s, "limit": limit},
+        {"limit": limit},
     )
     return [
         QueuedMessage(r.id, Outgoing(r.topic, bytes(r.payload), r.qos, r.retain, r.correlation_id))

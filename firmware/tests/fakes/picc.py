@@ -50,6 +50,7 @@ class Field:
         self.cards = []
         self.frames = []  # (bytes, tx_last_bits) sent by the reader, for byte-exact tests
         self.record = False
+        self.on_select = None
 
     def add(self, card):
         self.cards.append(card)
@@ -155,6 +156,8 @@ class Field:
         if final:
             winner.state = ACTIVE
             winner.selected += 1
+            if self.on_select is not None:
+                self.on_select(winner)
             if winner.selects_left > 0:
                 winner.selects_left -= 1
         else:

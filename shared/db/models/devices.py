@@ -29,4 +29,5 @@ class Device(Base):
     reader_resets: Mapped[int | None] = mapped_column(Integer)
     time_synced: Mapped[bool | None] = mapped_column(Boolean)
     mqtt_reconnects: Mapped[int | None] = mapped_column(Integer)
+    offline_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = now_column()

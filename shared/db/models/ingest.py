@@ -70,3 +70,4 @@ class OutboxMessage(Base):
     correlation_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = now_column()
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    relay_after: Mapped[datetime] = now_column()

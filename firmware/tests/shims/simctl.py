@@ -1,0 +1,132 @@
+"""Test-only simulator hub: reads control lines from stdin, owns the fake RC522, prints SIM events."""
+
+import json
+import select
+import sys
+import time
+
+from picc import Card
+from rc522_chip import Chip
+
+_chip = None
+_poll = None
+_eof = False
+_last = 0
+_taps = []
+wifi_up = True
+ntp_ok = True
+wdt_feeds = 0
+verbose = False
+
+
+def emit(obj):
+    """Print one simulator event line for the test harness."""
+    print("SIM", json.dumps(obj, separators=(",", ":")))
+
+
+def chip():
+    global _chip
+    if _chip is None:
+        _chip = Chip()
+        _chip.field.on_select = _on_select
+    return _chip
+
+
+def _on_select(card):
+    if verbose:
+        emit({"sel": _hex(card.uid), "n": card.selected})
+
+
+def _hex(b):
+    return "".join("%02X" % x for x in b)
+
+
+def pin(pin_id, value):
+    c = chip()
+    c.pin(pin_id, value)
+    if pin_id != c.cs_pin and pin_id != c.rst_pin:
+        emit({"pin": pin_id, "v": value})
+
+
+def _card(args):
+    uid = bytes.fromhex(args[0]) if hasattr(bytes, "fromhex") else None
+    if uid is None:
+        import binascii
+
+        uid = binascii.unhexlify(args[0])
+    sak = int(args[1], 16) if len(args) > 1 and args[1] != "-" else None
+    return Card(uid, sak)
+
+
+def handle(line):
+    """Apply one control line (see firmware/tests/README in firmware/README.md)."""
+    global wifi_up, ntp_ok, verbose
+    parts = line.split()
+    if not parts:
+        return
+    cmd, args = parts[0], parts[1:]
+    field = chip().field
+    if cmd == "tap":
+        card = _card(args)
+        card.selects_left = int(args[2]) if len(args) > 2 else 2
+        _taps.append(card)
+    elif cmd == "place":
+        field.add(_card(args))
+    elif cmd == "remove":
+        if args:
+            field.remove_uid(_card(args).uid)
+        else:
+            field.cards = []
+    elif cmd == "fault":
+        chip().fault(args[0], int(args[1]) if len(args) > 1 else 0)
+    elif cmd == "wifi":
+        wifi_up = args[0] == "up"
+    elif cmd == "ntp":
+        ntp_ok = args[0] == "ok"
+    elif cmd == "verbose":
+        verbose = args[0] == "1"
+    elif cmd == "echo":
+        emit({"echo": " ".join(args)})
+    elif cmd == "stats":
+        c = chip()
+        emit({"soft_resets": c.soft_resets, "hard_resets": c.hard_resets, "wdt_feeds": wdt_feeds})
+    elif cmd == "mem":
+        import gc
+
+        gc.collect()
+        emit({"mem_free": gc.mem_free(), "mem_alloc": gc.mem_alloc()})
+    else:
+        emit({"error": "unknown control " + cmd})
+
+
+def _advance_taps():
+    if not _taps:
+        return
+    field = chip().field
+    for c in field.cards:
+        if c.selects_left > 0:
+            return
+    field.cards = [c for c in field.cards if c.selects_left != 0]
+    field.add(_taps.pop(0))
+
+
+def maybe_poll():
+    """Read pending control lines (at most every 5 ms); called from shim entry points."""
+    global _poll, _eof, _last
+    now = time.ticks_ms()
+    if time.ticks_diff(now, _last) < 5:
+        return
+    _last = now
+    _advance_taps()
+    if _eof:
+        return
+    if _poll is None:
+        _poll = select.poll()
+        _poll.register(sys.stdin, select.POLLIN)
+    while _poll.poll(0):
+        line = sys.stdin.readline()
+        if not line:
+            _eof = True
+            return
+        handle(line)
+    _advance_taps()

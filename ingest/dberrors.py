@@ -1,0 +1,50 @@
+"""Tells a lost database connection apart from other errors, for the supervisor."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import DBAPIError
+
+_CONNECTION_ERRORS = (
+    "ConnectionDoesNotExist",
+    "CannotConnectNow",
+    "ConnectionFailure",
+    "AdminShutdown",
+    "ConnectionRejection",
+    "InterfaceError",
+    "TooManyConnections",
+    "InternalClientError",
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The database connection is gone; the supervisor reconnects and the broker redelivers."""
+
+
+def is_connection_error(exc: BaseException, *, depth: int = 0) -> bool:
+    """Return True for errors that mean the database cannot be reached right now."""
+    if depth > 5:
+        return False
+    if isinstance(exc, OSError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        return exc.orig is not None and is_connection_error(exc.orig, depth=depth + 1)
+    if any(key in type(exc).__name__ for key in _CONNECTION_ERRORS):
+        return True
+    cause = exc.__cause__
+    return cause is not None and is_connection_error(cause, depth=depth + 1)
+
+
+@asynccontextmanager
+async def database_guard() -> AsyncIterator[None]:
+    """Re-raise connection errors as DatabaseUnavailable; let other errors through."""
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise
+    except Exception as exc:
+        if is_connection_error(exc):
+            raise DatabaseUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        raise
