@@ -17,6 +17,7 @@ from shared.errors import (
     RuleViolation,
     SentinelError,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
 )
 
@@ -28,6 +29,7 @@ STATUS = {
     InvalidInput: 422,
     RuleViolation: 409,
     ServiceUnavailable: 503,
+    TooManyRequests: 429,
 }
 
 
@@ -46,7 +48,14 @@ def _body(code: str, message: str, details: dict[str, Any] | None = None) -> dic
 async def _sentinel(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SentinelError)
     status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
-    return JSONResponse(_body(exc.code, exc.message, exc.details), status_code=status)
+    headers = None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif status == 429 and "retry_after_s" in exc.details:
+        headers = {"Retry-After": str(exc.details["retry_after_s"])}
+    return JSONResponse(
+        _body(exc.code, exc.message, exc.details), status_code=status, headers=headers
+    )
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:

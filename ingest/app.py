@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import metrics, mqtt, outbox_relay
 from ingest.dberrors import DatabaseUnavailable, database_guard
-from ingest.handlers.fleet import watch_silent_readers
+from ingest.handlers.fleet import FleetPolicy, watch_readers
 from ingest.inbound import Inbound
+from ingest.jobs import scheduler
 from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
 from ingest.policy import IngestPolicy, policy_from
 from ingest.stages.apply import apply_batch
@@ -84,6 +85,7 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
                 client_id=runtime.settings.ingest_client_id,
                 clock=runtime.clock,
                 subscriptions=subscriptions(runtime.settings),
+                ca_file=runtime.settings.mqtt_ca_file,
             ) as link:
                 connected_once, failures = True, 0
                 log.info("ingest_connected")
@@ -129,14 +131,23 @@ async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> Non
             )
         )
         group.create_task(
-            watch_silent_readers(
-                link,
-                runtime.sessionmaker,
-                runtime.clock,
-                period_s=runtime.settings.heartbeat_period_s,
-            )
+            watch_readers(link, runtime.sessionmaker, runtime.clock, fleet_policy(runtime))
         )
+        group.create_task(scheduler.run(runtime.sessionmaker, runtime.clock, runtime.settings))
         group.create_task(_stop_when(stop))
+
+
+def fleet_policy(runtime: Runtime) -> FleetPolicy:
+    """The reader-liveness policy from settings."""
+    settings = runtime.settings
+    return FleetPolicy(
+        period_s=settings.heartbeat_period_s,
+        offline_alert_s=settings.device_offline_alert_s,
+        hours_start=settings.operating_hours_start,
+        hours_end=settings.operating_hours_end,
+        timezone=runtime.policy.timezone,
+        alert_limit=runtime.policy.alert_limit,
+    )
 
 
 async def _stop_when(stop: asyncio.Event) -> None:

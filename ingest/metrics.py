@@ -17,3 +17,5 @@ DECISION_SECONDS = Histogram(
 OUTBOX_RELAYED = Counter("sentinel_outbox_relayed_total", "Outbox rows published by the relay")
 RECONNECTS = Counter("sentinel_ingest_reconnects_total", "Supervisor restarts", ["cause"])
 READERS_ONLINE = Gauge("sentinel_readers_online", "Readers currently online")
+JOB_RUNS = Counter("sentinel_job_runs_total", "Scheduled job runs", ["job"])
+SCHEDULER_FAILURES = Counter("sentinel_scheduler_failures_total", "Scheduler ticks that failed")

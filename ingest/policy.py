@@ -1,7 +1,7 @@
 """The ingest's tunables, built once from settings and passed to the stages."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain.alerts import RateLimit
@@ -20,6 +20,7 @@ class IngestPolicy:
     accept_unregistered: bool = True
     max_payload_bytes: int = 4096
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Winnipeg"))
+    day_rollover: time = time(3, 0)
 
 
 def policy_from(settings: Settings) -> IngestPolicy:
@@ -40,4 +41,5 @@ def policy_from(settings: Settings) -> IngestPolicy:
         accept_unregistered=settings.accept_unregistered_readers,
         max_payload_bytes=settings.ingest_max_payload_bytes,
         timezone=ZoneInfo(settings.timezone),
+        day_rollover=settings.day_rollover,
     )

@@ -39,3 +39,7 @@ class RuleViolation(SentinelError):
 
 class ServiceUnavailable(SentinelError):
     """A dependency (database, broker) cannot be reached."""
+
+
+class TooManyRequests(SentinelError):
+    """Too many failed attempts; retry after `details["retry_after_s"]` seconds."""

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,13 @@ class UidFormat(StrEnum):
     DEC10_BE = "dec10_be"
 
 
+class AlertRateLimit(BaseModel):
+    """At most `threshold` alerts of one type per subject within `window_s` (domain.md §4.3)."""
+
+    threshold: int = Field(default=1, ge=1, le=1000)
+    window_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+
+
 class Settings(BaseSettings):
     """Every tunable of the services, with local-development defaults."""
 
@@ -27,6 +34,8 @@ class Settings(BaseSettings):
 
     database_url: str = "postgresql+asyncpg://sentinel:sentinel@127.0.0.1:5432/sentinel"
     mqtt_url: str = "mqtt://127.0.0.1:1883"
+    # CA bundle that verifies the broker's certificate for mqtts:// URLs (system CAs when unset).
+    mqtt_ca_file: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     api_host: str = "127.0.0.1"
@@ -51,7 +60,27 @@ class Settings(BaseSettings):
     ingest_max_payload_bytes: int = Field(default=4096, ge=256)
     ingest_metrics_port: int | None = None
     outbox_relay_interval_s: float = 1.0
-    heartbeat_period_s: int = 30
+    heartbeat_period_s: int = Field(default=30, ge=1)
+    device_offline_alert_s: int = Field(default=600, ge=0)
+    operating_hours_start: time = time(6, 0)
+    operating_hours_end: time = time(23, 0)
+
+    # Admin API authentication (domain.md §10; issue 5).
+    session_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+    session_cookie_secure: bool = False
+    login_badge_max_failures: int = Field(default=5, ge=1)
+    login_ip_max_failures: int = Field(default=20, ge=1)
+    login_lockout_s: int = Field(default=15 * 60, ge=1)
+    login_lockout_max_s: int = Field(default=24 * 3600, ge=1)
+
+    # Building operations: daily jobs and alert rate limits (domain.md §0.2 rules 7–9; issue 6).
+    lockup_warning_time: time = time(22, 0)
+    lockup_critical_time: time = time(23, 0)
+    scheduler_enabled: bool = True
+    scheduler_tick_s: float = Field(default=15.0, gt=0)
+    scheduler_catch_up_s: int = Field(default=2 * 3600, ge=0)
+    # Per alert type, e.g. SENTINEL_ALERT_RATE_LIMITS='{"lockup_reminder":{"threshold":2,"window_s":600}}'
+    alert_rate_limits: dict[str, AlertRateLimit] = Field(default_factory=dict)
 
     @field_validator("mqtt_url")
     @classmethod

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.mqtt",
     "tests.fixtures.ingest",
+    "tests.fixtures.auth",
 ]

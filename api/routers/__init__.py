@@ -6,4 +6,5 @@ Each listed module defines `router: fastapi.APIRouter`. Add a feature by adding 
 ROUTERS = [
     "health",
     "presence",
+    "auth",
 ]

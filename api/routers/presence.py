@@ -1,16 +1,23 @@
 """`GET /api/presence`: the presence summary and the present list (domain.md §3)."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from api.deps import ClockDep, SessionDep
+from fastapi import APIRouter, Depends
+
+from api.deps import Actor, ClockDep, SessionDep, require_level
 from api.schemas.presence import DivisionCount, PresenceResponse, PresentPerson
+from shared.domain.auth import Level, Scope
 from shared.store import presence
 
 router = APIRouter(prefix="/api", tags=["presence"])
 
 
 @router.get("/presence", response_model=PresenceResponse)
-async def get_presence(session: SessionDep, clock: ClockDep) -> PresenceResponse:
+async def get_presence(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, Depends(require_level(Level.BASIC, scope=Scope.PRESENCE_READ))],
+) -> PresenceResponse:
     """Return who is in the building now."""
     summary = await presence.presence_summary(session, now=clock.now())
     people = await presence.present_members(session)

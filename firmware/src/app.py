@@ -58,6 +58,7 @@ class App:
         self.watchdog = Watchdog(hw, cfg.wdt_ms)
         self.tasks: "list[Any]" = []
         self._last_save = time.ticks_ms()
+        self._wake = asyncio.Event()
 
     def _on_tap(self, uid: bytearray, n: int) -> None:
         clock = self.clock
@@ -69,16 +70,6 @@ class App:
         log.info("reader", "scan_queued", "seq=%d uid=%s uid_len=%d depth=%d" % (
             seq, binascii.hexlify(uid[:n]).decode().upper(), n, self.outbox.depth()))
 
-    def _tick(self) -> None:
-        """Once a second: coalesced outbox flush, uptime bookkeeping, garbage collection."""
-        now = time.ticks_ms()
-        ob = self.outbox
-        if ob.has_unsaved() and time.ticks_diff(now, self._last_save) >= self.cfg.outbox_flush_ms:
-            ob.save()
-            self._last_save = now
-        self.clock.mono_ms()
-        gc.collect()
-
     async def restart(self, reason: str) -> None:
         """Leave cleanly (offline status with reason, outbox saved) and reset the chip."""
         log.warn("app", "restart", "reason=" + reason)
@@ -88,22 +79,60 @@ class App:
         self.hw.buzz(0)
         self.hw.reset()
 
+    def wake(self) -> None:
+        """Wake the supervisor early (a command arrived)."""
+        self._wake.set()
+
     async def run(self) -> None:
-        """Start every task and supervise them through the watchdog loop."""
+        """Start the long-running tasks, then supervise: commands, WDT, NTP, heartbeat, flush."""
         log.info("app", "start", "device_id=%s boot_id=%s fw=%s" % (
             self.device_id, self.boot_hex, FW))
-        for coro in (self.net.run(), self.reader.run(), self.uplink.run(), self.feedback.run(),
-                     self.commands.run(), self.timesync.run(), telemetry.run(self)):
+        for coro in (self.net.run(), self.reader.run(), self.uplink.run(), self.feedback.run()):
             self.tasks.append(asyncio.create_task(coro))
         wd = self.watchdog
         wd.watch("reader", self.reader, 10000)
         wd.watch("uplink", self.uplink, 25000)
         wd.watch("net", self.net, 25000)
         wd.watch("feedback", self.feedback, 10000)
-        wd.watch("commands", self.commands, 15000)
+        wd.start()
         gc.collect()
         log.info("app", "running", "heap_free=%d" % gc.mem_free())
-        await wd.run(self._tick)
+        now = time.ticks_ms()
+        next_tick = now
+        next_hb = now
+        while True:
+            await self.commands.drain()
+            now = time.ticks_ms()
+            if time.ticks_diff(now, next_tick) >= 0:
+                next_tick = time.ticks_add(now, 1000)
+                wd.feed_if_healthy()
+                self.timesync.maybe_sync(now)
+                if time.ticks_diff(now, next_hb) >= 0:
+                    next_hb = time.ticks_add(now, self.cfg.heartbeat_s * 1000)
+                    await self._heartbeat()
+                self._housekeeping(now)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for_ms(self._wake.wait(), 1000)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _heartbeat(self) -> None:
+        if not self.uplink.connected:
+            return
+        try:  # QoS0: a lost heartbeat is fine
+            await self.uplink.publish("heartbeat", telemetry.heartbeat(self), 0)
+        except (OSError, asyncio.TimeoutError) as e:
+            log.warn("app", "heartbeat_failed", "exc=%s" % type(e).__name__)
+
+    def _housekeeping(self, now: int) -> None:
+        """Coalesced outbox flush (flash wear), uptime bookkeeping, garbage collection."""
+        ob = self.outbox
+        if ob.has_unsaved() and time.ticks_diff(now, self._last_save) >= self.cfg.outbox_flush_ms:
+            ob.save()
+            self._last_save = now
+        self.clock.mono_ms()
+        gc.collect()
 
 
 def main(config_path: str = CONFIG_PATH, free_before_import: int = 0) -> None:

@@ -1,8 +1,6 @@
-"""Capped exponential backoff with jitter, slept in short slices so watchdog progress continues."""
+"""Capped exponential backoff with jitter (callers sleep in short slices so watchdog progress continues)."""
 
-import asyncio
 import random
-import time
 
 
 class Backoff:
@@ -12,7 +10,6 @@ class Backoff:
         self.min_ms = min_ms
         self.max_ms = max_ms
         self._next = min_ms
-        self.progress = time.ticks_ms()
 
     def reset(self) -> None:
         """Start again from the minimum after a success."""
@@ -24,14 +21,3 @@ class Backoff:
         self._next = min(self.max_ms, base * 2)
         half = base // 2
         return half + (random.getrandbits(16) * (base - half)) // 65536
-
-    async def wait(self) -> int:
-        """Sleep the next delay; return it."""
-        delay = self.next_delay()
-        left = delay
-        while left > 0:
-            step = 500 if left > 500 else left
-            await asyncio.sleep_ms(step)
-            left -= step
-            self.progress = time.ticks_ms()
-        return delay

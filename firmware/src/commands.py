@@ -1,8 +1,6 @@
 """Runs remote commands (reboot, identify, set_config, sync_time, clear_outbox) and acks each one."""
 
-import asyncio
 import json
-import time
 
 import config
 import log
@@ -20,13 +18,11 @@ _QUEUE = 4
 
 
 class Commands:
-    """Queues incoming cmd payloads (bounded) and executes them one at a time in `run`."""
+    """Queues incoming cmd payloads (bounded); the app supervisor runs them one at a time."""
 
     def __init__(self, app: "Any") -> None:
         self._app = app
         self._queue: "list[bytes]" = []
-        self._ev = asyncio.Event()
-        self.progress = time.ticks_ms()
         self.handled = 0
 
     def submit(self, payload: bytes) -> None:
@@ -35,7 +31,7 @@ class Commands:
             log.warn("cmd", "cmd_dropped", "reason=queue_full")
             return
         self._queue.append(payload)
-        self._ev.set()
+        self._app.wake()
 
     def _ack(self, cmd_id: str, error: "str | None") -> None:
         if error is not None:
@@ -45,17 +41,9 @@ class Commands:
         self._app.uplink.queue_ack(payload.encode())
         log.info("cmd", "cmd_done", "cmd_id=%s ok=%d error=%s" % (cmd_id, error is None, error))
 
-    async def run(self) -> None:
-        """Execute queued commands forever; a failing handler becomes an error ack."""
-        while True:
-            self.progress = time.ticks_ms()
-            if not self._queue:
-                self._ev.clear()
-                try:
-                    await asyncio.wait_for_ms(self._ev.wait(), 1000)
-                except asyncio.TimeoutError:
-                    pass
-                continue
+    async def drain(self) -> None:
+        """Execute every queued command; a failing handler becomes an error ack."""
+        while self._queue:
             await self.handle(self._queue.pop(0))
 
     async def handle(self, payload: bytes) -> None:

@@ -14,17 +14,18 @@ except ImportError:
 if TYPE_CHECKING:
     from typing import Any
 
-# Steps of (green, red, buzzer_hz, ms); buzzer 0 = silent. Documented in firmware/README.md.
+# Space-separated steps "<leds><hz>/<ms>": leds - (off), G (green), R (red), Y (both);
+# hz is the buzzer tone (empty = silent). Documented in firmware/README.md.
 PATTERNS = {
-    "read": ((0, 0, 4000, 40),),
-    "checked_in": ((1, 0, 2000, 150), (1, 0, 0, 850)),
-    "checked_out": ((1, 0, 1500, 100), (0, 0, 0, 100), (1, 0, 1500, 100), (1, 0, 0, 700)),
-    "duplicate": ((1, 1, 1000, 80), (1, 1, 0, 920)),
-    "rejected": ((0, 1, 400, 600), (0, 1, 0, 900)),
-    "lockup_held": ((0, 1, 800, 150), (0, 0, 0, 150)) * 3,
-    "error": ((0, 1, 300, 100), (0, 0, 0, 100)) * 4,
-    "offline": ((1, 1, 0, 200), (0, 0, 0, 200)) * 2,
-    "identify": ((1, 0, 0, 250), (0, 1, 0, 250)) * 10,
+    "read": "-4000/40",
+    "checked_in": "G2000/150 G/850",
+    "checked_out": "G1500/100 -/100 G1500/100 G/700",
+    "duplicate": "Y1000/80 Y/920",
+    "rejected": "R400/600 R/900",
+    "lockup_held": "R800/150 -/150 R800/150 -/150 R800/150 -/150",
+    "error": "R300/100 -/100 R300/100 -/100 R300/100 -/100 R300/100 -/100",
+    "offline": "Y/200 -/200 Y/200 -/200",
+    "identify": "G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250",
 }
 RESULTS = ("checked_in", "checked_out", "duplicate", "rejected", "lockup_held", "error")
 _MAX_PAYLOAD = 1024
@@ -109,8 +110,12 @@ class Feedback:
             self._ev.clear()
             self.played += 1
             log.debug("fb", "pattern", name)
-            for green, red, hz, ms in PATTERNS.get(name, ()):
-                self._out(green, red, hz)
+            for step in PATTERNS.get(name, "").split():
+                slash = step.find("/")
+                leds = step[0]
+                hz = int(step[1:slash]) if slash > 1 else 0
+                ms = int(step[slash + 1 :])
+                self._out(1 if leds in "GY" else 0, 1 if leds in "RY" else 0, hz)
                 try:
                     await asyncio.wait_for_ms(self._ev.wait(), ms)
                     break  # preempted by a newer pattern

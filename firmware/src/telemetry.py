@@ -1,10 +1,7 @@
-"""Builds and sends the periodic heartbeat (uptime, RSSI, heap, outbox, RC522 health, reconnects)."""
+"""Builds the periodic heartbeat: uptime, RSSI, heap, outbox, RC522 health, reconnects."""
 
-import asyncio
 import gc
 import json
-
-import log
 
 try:
     from typing import TYPE_CHECKING
@@ -33,19 +30,3 @@ def heartbeat(app: "Any") -> bytes:
         "wifi_drops": app.net.drops,
         "fw": app.fw,
     }, separators=(",", ":")).encode()
-
-
-async def run(app: "Any") -> None:
-    """Send a heartbeat every `heartbeat_s` while connected (QoS0: a lost one is fine)."""
-    while True:
-        if app.uplink.connected:
-            try:
-                await app.uplink.publish("heartbeat", heartbeat(app), 0)
-            except (OSError, asyncio.TimeoutError) as e:
-                log.warn("hb", "heartbeat_failed", "exc=%s" % type(e).__name__)
-        wait_ms = app.cfg.heartbeat_s * 1000
-        while wait_ms > 0:
-            step = 1000 if wait_ms > 1000 else wait_ms
-            await asyncio.sleep_ms(step)
-            wait_ms -= step
-        gc.collect()

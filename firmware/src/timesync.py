@@ -1,6 +1,5 @@
 """Keeps wall-clock time: NTP sync with retries, epoch normalisation to Unix ms, monotonic uptime."""
 
-import asyncio
 import time
 
 import log
@@ -55,7 +54,10 @@ class Clock:
 
 
 class TimeSync:
-    """Runs NTP when the network is up, resyncs every `ntp_resync_s`, retries with backoff."""
+    """Runs NTP when the network is up, resyncs every `ntp_resync_s`, retries with backoff.
+
+    `ntptime` blocks for at most its 1 s socket timeout, and only when a sync is due.
+    """
 
     def __init__(self, cfg: "Config", clock: Clock, net: "Net",
                  ntp_sync: "Callable[[str], Any]") -> None:
@@ -63,7 +65,8 @@ class TimeSync:
         self._clock = clock
         self._net = net
         self._ntp_sync = ntp_sync
-        self.progress = time.ticks_ms()
+        self._next_at = -1
+        self._retry_ms = 2000
 
     def sync_now(self) -> bool:
         """Try one NTP exchange (blocks up to the ntptime socket timeout, about 1 s)."""
@@ -76,20 +79,16 @@ class TimeSync:
         log.info("time", "ntp_synced", "ts=%d" % self._clock.ts_ms())
         return True
 
-    async def run(self) -> None:
-        """Sync on start and periodically; failures retry after 2 s doubling to 5 min."""
-        retry_ms = 2000
-        while True:
-            wait_ms = 2000
-            if self._cfg.ntp_enabled and self._net.is_up():
-                if self.sync_now():
-                    retry_ms = 2000
-                    wait_ms = self._cfg.ntp_resync_s * 1000
-                else:
-                    wait_ms = retry_ms
-                    retry_ms = min(retry_ms * 2, 300000)
-            while wait_ms > 0:
-                self.progress = time.ticks_ms()
-                step = 1000 if wait_ms > 1000 else wait_ms
-                await asyncio.sleep_ms(step)
-                wait_ms -= step
+    def maybe_sync(self, now: int) -> None:
+        """Called every second: sync when due; failures retry after 2 s doubling to 5 min."""
+        cfg = self._cfg
+        if not cfg.ntp_enabled or not self._net.is_up():
+            return
+        if self._next_at >= 0 and time.ticks_diff(now, self._next_at) < 0:
+            return
+        if self.sync_now():
+            self._retry_ms = 2000
+            self._next_at = time.ticks_add(now, cfg.ntp_resync_s * 1000)
+        else:
+            self._next_at = time.ticks_add(now, self._retry_ms)
+            self._retry_ms = min(self._retry_ms * 2, 300000)

@@ -1,6 +1,5 @@
 """Feeds the hardware watchdog only while every critical task shows recent progress."""
 
-import asyncio
 import time
 
 import log
@@ -11,7 +10,7 @@ except ImportError:
     TYPE_CHECKING = False
 
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from typing import Any
 
 
 class Watchdog:
@@ -36,18 +35,18 @@ class Watchdog:
                 return name
         return ""
 
-    async def run(self, tick: "Callable[[], None]") -> None:
-        """Start the hardware WDT (if configured) and check/feed every second; `tick` runs too."""
+    def start(self) -> None:
+        """Start the hardware WDT when a timeout is configured (it cannot be stopped again)."""
         if self._timeout_ms:
             self._hw.wdt_start(self._timeout_ms)
-        while True:
-            stale = self.check()
-            if stale:
-                if stale != self.stale:
-                    log.error("wdt", "task_stalled", "task=" + stale)
-            elif self._timeout_ms:
-                self._hw.wdt_feed()
-                self.feeds += 1
-            self.stale = stale
-            tick()
-            await asyncio.sleep_ms(1000)
+
+    def feed_if_healthy(self) -> None:
+        """Feed the WDT only if no watched task is stale; log a newly stalled task once."""
+        stale = self.check()
+        if stale:
+            if stale != self.stale:
+                log.error("wdt", "task_stalled", "task=" + stale)
+        elif self._timeout_ms:
+            self._hw.wdt_feed()
+            self.feeds += 1
+        self.stale = stale

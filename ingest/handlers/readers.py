@@ -36,6 +36,7 @@ async def process_reader_messages(
             if model.outbox.dropped > before:
                 await _alert_dropped(session, p.device_id, model, before, now, policy, outcome)
         elif isinstance(model, CommandAck):
+            await devices.touch_devices(session, [p.device_id], now=now)
             await audit.record(
                 session,
                 [

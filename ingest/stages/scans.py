@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
 from ingest.policy import IngestPolicy
+from ingest.stages import building
 from ingest.stages.parse import Parsed
 from shared.contracts import topics
 from shared.contracts.checkin import CheckinEvent
@@ -29,6 +30,7 @@ from shared.domain.scan import (
 )
 from shared.store import alerts as alert_store
 from shared.store import audit, badges, checkins, devices, events, outbox, states
+from shared.store import lockup as lockup_store
 from shared.store import visitors as visitor_store
 from shared.store.badges import BadgeHit
 from shared.store.outbox import Outgoing
@@ -164,6 +166,7 @@ async def process_scans(
         if raised.queued is not None:
             outcome.queue_outbox([raised.queued.id], [raised.queued.message])
     await _queue_events(session, new_rows, hit_of, outcome)
+    await building.after_scans(session, decided, new_rows, now=now, policy=policy, outcome=outcome)
     outcome.changed_members.update(changed)
     outcome.feedback.extend(feedback_for(d) for d in decided)
     for p in parsed:
@@ -174,8 +177,8 @@ async def process_scans(
 
 
 async def lockup_holders(session: AsyncSession) -> set[uuid.UUID]:
-    """Return members who currently hold lockup (none until the lockup feature exists)."""
-    return set()
+    """Return the member holding lockup on the current cycle, if any (domain.md §6.3)."""
+    return await lockup_store.current_holders(session)
 
 
 async def _decide_one(

@@ -87,3 +87,8 @@ def alert(severity: str, alert_type: str) -> str:
 def fleet_reader(device_id: str) -> str:
     """Return the retained fleet topic of one reader."""
     return f"{PREFIX}/fleet/readers/{device_id}"
+
+
+def building_event(kind: str) -> str:
+    """Return the topic of one kind of building event (responsibility, lockup, DDS, rollover)."""
+    return f"{PREFIX}/building/events/{kind}"

@@ -40,3 +40,42 @@ def display_names(people: Iterable[NameParts]) -> list[str]:
     for person in listed:
         counts[name_key(person)] = counts.get(name_key(person), 0) + 1
     return [display_name(p, long_form=counts[name_key(p)] > 1) for p in listed]
+
+
+def visitor_display_name(rank_prefix: str | None, first_name: str, last_name: str) -> str:
+    """Return a visitor's display name: `"<Prefix> <Last>, <F>"` (domain.md §1.8)."""
+    return display_name(NameParts(rank_prefix or "", first_name, last_name))
+
+
+# Name case on import (domain.md §1.8): particles stay lower case inside a name.
+PARTICLES = frozenset(
+    "de del della di du da la le les lo van von den der het el al y e".split()
+)
+_MAC_EXCEPTIONS = ("mach", "mack", "mace")
+
+
+def _case_part(part: str) -> str:
+    """Case one hyphen- or apostrophe-free piece: Mc/Mac handling, else capitalise."""
+    low = part.lower()
+    if low.startswith("mc") and len(low) > 2:
+        return "Mc" + low[2:].capitalize()
+    if low.startswith("mac") and len(low) >= 5 and not low.startswith(_MAC_EXCEPTIONS):
+        return "Mac" + low[3:].capitalize()
+    return low.capitalize()
+
+
+def _case_word(word: str, *, first: bool) -> str:
+    low = word.lower()
+    if not first and low in PARTICLES:
+        return low
+    if low.startswith("o'") and len(low) > 2:
+        return "O'" + _case_part(low[2:])
+    if low.startswith("st-") and len(low) > 3:
+        return "St-" + "-".join(_case_part(p) for p in low[3:].split("-"))
+    return "-".join("'".join(_case_part(q) for q in p.split("'")) for p in low.split("-"))
+
+
+def name_case(raw: str) -> str:
+    """Return `raw` in name case: `MACDONALD` → `MacDonald`, `VAN DER BERG` → `Van der Berg`."""
+    words = raw.split()
+    return " ".join(_case_word(w, first=i == 0) for i, w in enumerate(words))

@@ -1,20 +1,19 @@
-"""Operational date: the local date, minus one day before the rollover time (domain.md §1.8)."""
+"""Operational date: the local date, minus one day before the rollover time (domain.md §1.8).
 
-from datetime import date, datetime, time, timedelta
+Every part of Sentinel that asks "which day is it" calls `operational_date` with the configured
+timezone and rollover time (Appendix B.1: one function everywhere).
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
-def operational_date(at: datetime, *, tz: ZoneInfo, rollover: time) -> date:
-    """Return the operational date of the aware instant `at`.
-
-    Local times before `rollover` (default 03:00) belong to the previous day (§0.2 rule 2).
-    """
-    if at.tzinfo is None:
-        raise ValueError("operational_date needs an aware datetime")
-    local = at.astimezone(tz)
-    if local.time() < rollover:
-        return local.date() - timedelta(days=1)
-    return local.date()
+def _resolve(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Attach `tz` to a wall time; a wall time inside a DST gap moves forward past the gap."""
+    # fold=0 takes the offset before a transition; the UTC round trip turns a non-existent wall
+    # time (spring forward) into the real instant it names, and keeps a repeated one (fall back)
+    # at its first occurrence.
+    return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
 def rollover_instant(on: date, *, tz: ZoneInfo, rollover: time) -> datetime:
@@ -22,7 +21,34 @@ def rollover_instant(on: date, *, tz: ZoneInfo, rollover: time) -> datetime:
 
     On a DST gap the wall time is resolved by zoneinfo's fold=0 rule, which moves it forward.
     """
-    naive = datetime.combine(on, rollover)
-    local = naive.replace(tzinfo=tz)
-    # Normalise through UTC so a non-existent wall time (spring forward) maps to a real instant.
-    return local.astimezone(ZoneInfo("UTC")).astimezone(tz)
+    return _resolve(datetime.combine(on, rollover), tz)
+
+
+def operational_date(at: datetime, *, tz: ZoneInfo, rollover: time) -> date:
+    """Return the operational date of the aware instant `at`.
+
+    Local times before `rollover` (default 03:00) belong to the previous day (§0.2 rule 2).
+    The comparison is between instants, so the answer never goes backwards when a rollover
+    time falls inside a repeated (fall-back) hour.
+    """
+    if at.tzinfo is None:
+        raise ValueError("operational_date needs an aware datetime")
+    day = at.astimezone(tz).date()
+    if at < rollover_instant(day, tz=tz, rollover=rollover):
+        return day - timedelta(days=1)
+    return day
+
+
+def instant_on(on: date, at: time, *, tz: ZoneInfo, rollover: time) -> datetime:
+    """Return the instant of local wall time `at` inside operational date `on`.
+
+    Wall times before the rollover belong to the next calendar day: with the 03:00 rollover,
+    01:30 of operational date Tuesday is Wednesday 01:30 local (domain.md §5.1).
+    """
+    day = on if at >= rollover else on + timedelta(days=1)
+    return _resolve(datetime.combine(day, at), tz)
+
+
+def week_start(on: date) -> date:
+    """Return the Monday of the operational week containing `on` (domain.md §1.8)."""
+    return on - timedelta(days=on.weekday())

@@ -24,7 +24,8 @@ async def touch_devices(
             """
             INSERT INTO devices (id, status, online, last_seen_at)
             SELECT unnest(CAST(:ids AS text[])), 'pending', true, :now
-            ON CONFLICT (id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, online = true
+            ON CONFLICT (id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, online = true,
+                offline_since = NULL
             RETURNING id, status
             """
         ),
@@ -44,6 +45,8 @@ async def apply_status(
             INSERT INTO devices (id, status, online, last_seen_at, fw, boot_id, ip)
             VALUES (:id, 'pending', :online, :now, :fw, :boot, :ip)
             ON CONFLICT (id) DO UPDATE SET online = :online, last_seen_at = :now,
+                offline_since = CASE WHEN :online THEN NULL
+                                     ELSE COALESCE(devices.offline_since, :now) END,
                 fw = COALESCE(:fw, devices.fw), boot_id = COALESCE(:boot, devices.boot_id),
                 ip = COALESCE(:ip, devices.ip)
             """
@@ -73,6 +76,7 @@ async def apply_heartbeat(
                 VALUES (:id, 'pending', true, :now, :fw, :rssi, :heap, :depth, :dropped, :ok,
                     :resets, :synced, :reconnects)
                 ON CONFLICT (id) DO UPDATE SET online = true, last_seen_at = :now,
+                    offline_since = NULL,
                     fw = COALESCE(:fw, devices.fw), rssi = :rssi, heap_free = :heap,
                     outbox_depth = :depth, outbox_dropped = :dropped, reader_ok = :ok,
                     reader_resets = :resets, time_synced = :synced, mqtt_reconnects = :reconnects
@@ -101,9 +105,22 @@ async def mark_silent_offline(session: AsyncSession, *, silent_since: datetime) 
     """Mark readers not seen since `silent_since` offline; return their ids."""
     rows = await session.execute(
         text(
-            "UPDATE devices SET online = false WHERE online AND last_seen_at < :since RETURNING id"
+            "UPDATE devices SET online = false, offline_since = last_seen_at"
+            " WHERE online AND last_seen_at < :since RETURNING id"
         ),
         {"since": silent_since},
+    )
+    return [r.id for r in rows]
+
+
+async def offline_longer_than(session: AsyncSession, *, since: datetime) -> list[str]:
+    """Return readers (not disabled) that have been offline since before `since`."""
+    rows = await session.execute(
+        text(
+            "SELECT id FROM devices WHERE NOT online AND status <> 'disabled'"
+            " AND offline_since < :since ORDER BY id"
+        ),
+        {"since": since},
     )
     return [r.id for r in rows]
 

@@ -47,6 +47,8 @@ class Mosquitto:
     persistence: bool = True
     extra_config: str = ""
     process: subprocess.Popen[bytes] | None = None
+    # A complete configuration used verbatim instead of BASE_CONFIG (it must listen on `port`).
+    config_text: str | None = None
 
     @property
     def url(self) -> str:
@@ -61,6 +63,9 @@ class Mosquitto:
     def write_config(self) -> None:
         """Write the broker configuration."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.config_text is not None:
+            self.config_path.write_text(self.config_text)
+            return
         # As root, mosquitto drops to the `mosquitto` user, which cannot write our temp dir.
         owner = f"user {getpass.getuser()}\n"
         text = owner + BASE_CONFIG.format(

@@ -67,9 +67,7 @@ def handle(line):
     cmd, args = parts[0], parts[1:]
     field = chip().field
     if cmd == "tap":
-        card = _card(args)
-        card.selects_left = int(args[2]) if len(args) > 2 else 2
-        _taps.append(card)
+        _taps.append(args)  # the Card is built when it enters the field (RAM is tight)
     elif cmd == "place":
         field.add(_card(args))
     elif cmd == "remove":
@@ -107,7 +105,10 @@ def _advance_taps():
         if c.selects_left > 0:
             return
     field.cards = [c for c in field.cards if c.selects_left != 0]
-    field.add(_taps.pop(0))
+    args = _taps.pop(0)
+    card = _card(args)
+    card.selects_left = int(args[2]) if len(args) > 2 else 2
+    field.add(card)
 
 
 def maybe_poll():

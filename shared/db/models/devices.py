@@ -30,4 +30,6 @@ class Device(Base):
     time_synced: Mapped[bool | None] = mapped_column(Boolean)
     mqtt_reconnects: Mapped[int | None] = mapped_column(Integer)
     offline_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    credential_rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    credential_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = now_column()

@@ -64,10 +64,21 @@ class Member(Base):
     initials: Mapped[str] = mapped_column(String(10), server_default="")
     display_name: Mapped[str] = mapped_column(String(200))
     division_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("divisions.id"))
-    member_type: Mapped[str] = mapped_column(String(20), server_default="class_a")
+    member_type: Mapped[str] = mapped_column(
+        String(20), ForeignKey("member_types.code"), server_default="class_a"
+    )
     member_source: Mapped[str] = mapped_column(String(30), server_default="nominal_roll")
-    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    # The configurable status code; only `active` counts as present (Appendix B 15).
+    status: Mapped[str] = mapped_column(
+        String(20), ForeignKey("member_statuses.code"), server_default="active"
+    )
     email: Mapped[str | None] = mapped_column(String(255))
+    mobile_phone: Mapped[str | None] = mapped_column(String(50))
+    home_phone: Mapped[str | None] = mapped_column(String(30))
+    employee_number: Mapped[str | None] = mapped_column(String(20))
+    mess: Mapped[str | None] = mapped_column(String(50))
+    moc: Mapped[str | None] = mapped_column(String(100))
+    class_details: Mapped[str | None] = mapped_column(String(100))
     account_level: Mapped[int] = mapped_column(Integer, server_default="1")
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     must_change_pin: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -75,6 +86,8 @@ class Member(Base):
     last_missed_checkout: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     contract_start: Mapped[date | None] = mapped_column(Date)
     contract_end: Mapped[date | None] = mapped_column(Date)
+    # Attendance counts from here; null falls back to created_at (issue 7, domain.md §8.2).
+    joined_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = now_column()
     updated_at: Mapped[datetime] = now_column()
@@ -94,8 +107,21 @@ class Visitor(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(200))
     organization: Mapped[str | None] = mapped_column(String(200))
-    visit_type: Mapped[str] = mapped_column(String(50), server_default="guest")
+    visit_type: Mapped[str] = mapped_column(
+        String(50), ForeignKey("visit_types.code"), server_default="guest"
+    )
     visit_reason: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(200))
+    mobile_phone: Mapped[str | None] = mapped_column(String(25))
+    license_plate: Mapped[str | None] = mapped_column(String(20))
+    visit_purpose: Mapped[str | None] = mapped_column(String(50))
+    purpose_details: Mapped[str | None] = mapped_column(Text)
+    recruitment_step: Mapped[str | None] = mapped_column(String(50))
+    admin_notes: Mapped[str | None] = mapped_column(Text)
+    check_in_method: Mapped[str] = mapped_column(String(30), server_default="admin_manual")
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
     host_member_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"))
     temporary_badge_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("badges.id"))
     check_in_at: Mapped[datetime] = now_column()
@@ -122,3 +148,4 @@ class Badge(Base):
     member_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"), unique=True)
     status: Mapped[str] = mapped_column(String(20), server_default="active")
     created_at: Mapped[datetime] = now_column()
+    updated_at: Mapped[datetime] = now_column()

@@ -1,12 +1,11 @@
 """A scan published over MQTT is decided, stored, answered and reflected in presence."""
 
-import asyncio
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
@@ -14,23 +13,12 @@ from shared.contracts import topics
 from shared.contracts.feedback import Feedback
 from shared.contracts.presence import MemberPresence, PresenceSummary
 from shared.db.models import Checkin, DeadLetter, ProcessedEvent, SecurityAlert
+from tests.fixtures.auth import login_headers
 from tests.fixtures.factories import make_member
 from tests.fixtures.ingest import RunningIngest
-from tests.fixtures.mqtt import MqttProbe, unique_name
+from tests.fixtures.mqtt import MqttProbe
 from tests.fixtures.scans import scan_payload, scan_topic
-
-
-@pytest.fixture
-def device(request: pytest.FixtureRequest) -> str:
-    return unique_name(request, "rdr")
-
-
-async def count(sm: async_sessionmaker[AsyncSession], model: type, **where: object) -> int:
-    async with sm() as s:
-        stmt = select(func.count()).select_from(model)
-        for key, value in where.items():
-            stmt = stmt.where(getattr(model, key) == value)
-        return int(await s.scalar(stmt) or 0)
+from tests.integration.ingest.conftest import count_rows
 
 
 async def test_tap_checks_in_and_updates_presence_everywhere(
@@ -75,10 +63,11 @@ async def test_tap_checks_in_and_updates_presence_everywhere(
     )
 
     app = create_app(ingest.settings)
+    headers, _ = await login_headers(sessionmaker, level=1)  # presence needs a signed-in caller
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test"
     ) as client:
-        body = (await client.get("/api/presence")).json()
+        body = (await client.get("/api/presence", headers=headers)).json()
     assert body["total_present"] == 1
     assert [p["member_id"] for p in body["present"]] == [str(member.id)]
 
@@ -92,7 +81,6 @@ async def test_second_tap_checks_out(
     async with sessionmaker.begin() as s:
         member = await make_member(s)
     await probe.subscribe(topics.feedback(device))
-    from datetime import UTC, datetime, timedelta
 
     first = datetime.now(UTC) - timedelta(minutes=5)
     await probe.publish(scan_topic(device), scan_payload(device, member.uid, seq=1, at=first))
@@ -119,7 +107,7 @@ async def test_tap_within_window_is_duplicate_and_writes_nothing(
     assert (await probe.next(topics.feedback(device))).json()["result"] == "checked_in"
     await probe.publish(scan_topic(device), scan_payload(device, member.uid, seq=2))
     assert (await probe.next(topics.feedback(device))).json()["result"] == "duplicate"
-    assert await count(sessionmaker, Checkin) == 1
+    assert await count_rows(sessionmaker, Checkin) == 1
 
 
 async def test_redelivered_event_gets_the_same_answer_and_no_new_row(
@@ -138,8 +126,8 @@ async def test_redelivered_event_gets_the_same_answer_and_no_new_row(
     second = (await probe.next(topics.feedback(device))).payload
     assert first == second
     assert json.loads(first)["result"] == "checked_in"
-    assert await count(sessionmaker, Checkin) == 1
-    assert await count(sessionmaker, ProcessedEvent) == 1
+    assert await count_rows(sessionmaker, Checkin) == 1
+    assert await count_rows(sessionmaker, ProcessedEvent) == 1
 
 
 async def test_unknown_badge_is_rejected_with_an_alert(
@@ -157,8 +145,8 @@ async def test_unknown_badge_is_rejected_with_an_alert(
         topics.alert("warning", "badge_unknown"), lambda m: m.json()["subject"] == uid
     )
     assert uid in alert.json()["message"]
-    assert await count(sessionmaker, SecurityAlert, alert_type="badge_unknown") == 1
-    assert await count(sessionmaker, Checkin) == 0
+    assert await count_rows(sessionmaker, SecurityAlert, alert_type="badge_unknown") == 1
+    assert await count_rows(sessionmaker, Checkin) == 0
 
 
 async def test_malformed_payload_is_dead_lettered_and_consumer_keeps_going(
@@ -182,4 +170,3 @@ async def test_malformed_payload_is_dead_lettered_and_consumer_keeps_going(
         b"{not json",
         device,
     )
-    await asyncio.sleep(0)

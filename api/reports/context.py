@@ -1,0 +1,39 @@
+"""What every report builder needs besides the session: time, zone, settings, progress."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from shared.domain.opday import operational_date, rollover_instant
+from shared.domain.report_settings import ReportSettings
+
+Progress = Callable[[str], None]
+
+
+def no_progress(step: str) -> None:
+    """Ignore progress (the API has nobody to show it to)."""
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The edge's inputs to a report: `now` from the clock, zone and rollover from settings."""
+
+    now: datetime
+    tz: ZoneInfo
+    rollover: time
+    settings: ReportSettings
+    progress: Progress = field(default=no_progress)
+
+    @property
+    def today(self) -> date:
+        """Today's operational date."""
+        return operational_date(self.now, tz=self.tz, rollover=self.rollover)
+
+    def day_start(self, on: date) -> datetime:
+        """The instant operational date `on` begins."""
+        return rollover_instant(on, tz=self.tz, rollover=self.rollover)
+
+    def local(self, at: datetime) -> datetime:
+        """`at` in the unit's zone."""
+        return at.astimezone(self.tz)

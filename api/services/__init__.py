@@ -1,0 +1,1 @@
+"""Write use cases of the API: load → rule → write, inside the request's transaction."""
