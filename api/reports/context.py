@@ -5,8 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.domain.opday import operational_date, rollover_instant
 from shared.domain.report_settings import ReportSettings
+from shared.settings import Settings
+from shared.store.report_settings import load_report_settings
 
 Progress = Callable[[str], None]
 
@@ -37,3 +41,13 @@ class ReportContext:
     def local(self, at: datetime) -> datetime:
         """`at` in the unit's zone."""
         return at.astimezone(self.tz)
+
+
+async def load_context(
+    session: AsyncSession, settings: Settings, *, now: datetime, progress: Progress = no_progress
+) -> ReportContext:
+    """Build the context from the app settings and the stored report settings."""
+    report_settings = await load_report_settings(session)
+    return ReportContext(
+        now, ZoneInfo(settings.timezone), settings.day_rollover, report_settings, progress
+    )

@@ -14,8 +14,10 @@ from shared.store import reports as report_store
 async def lockup_summary_report(
     session: AsyncSession, request: LockupSummaryRequest, ctx: ReportContext
 ) -> LockupSummaryReport:
-    """Cycles and DDS per operational date (domain.md §6.6); a past day whose last cycle is not
-    `secured` is listed as not secured."""
+    """Cycles and DDS per operational date (domain.md §6.6).
+
+    A past day whose last cycle is not `secured` is listed as not secured.
+    """
     for table in lockup_report.LOCKUP_TABLES:
         if not await report_store.table_exists(session, table):
             raise ServiceUnavailable(

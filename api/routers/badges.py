@@ -65,14 +65,18 @@ async def list_badges(
         params["assignment"] = assignment_type.value
     direction = "DESC" if order is SortOrder.DESC else "ASC"
     rows = (
-        await session.execute(
-            text(
-                f"{_SELECT} WHERE {' AND '.join(clauses)}"
-                f" ORDER BY b.{sort.value} {direction}, b.id LIMIT :limit OFFSET :offset"
-            ),
-            {**params, "limit": paging.page_size, "offset": paging.offset},
+        (
+            await session.execute(
+                text(
+                    f"{_SELECT} WHERE {' AND '.join(clauses)}"
+                    f" ORDER BY b.{sort.value} {direction}, b.id LIMIT :limit OFFSET :offset"
+                ),
+                {**params, "limit": paging.page_size, "offset": paging.offset},
+            )
         )
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     total = int(rows[0]["total"]) if rows else 0
     return Page[BadgeOut](
         items=[BadgeOut.model_validate(dict(r)) for r in rows],

@@ -54,7 +54,9 @@ async def create_division(body: DivisionCreate, actor: Writer, session: SessionD
     return DivisionOut.model_validate(division)
 
 
-@router.patch("/divisions/{division_id}", response_model=DivisionOut, responses=errors(404, 409, 422))
+@router.patch(
+    "/divisions/{division_id}", response_model=DivisionOut, responses=errors(404, 409, 422)
+)
 async def update_division(
     division_id: UUID, body: DivisionUpdate, actor: Writer, session: SessionDep
 ) -> DivisionOut:
@@ -86,9 +88,7 @@ async def delete_division(division_id: UUID, actor: Writer, session: SessionDep)
         select(func.count()).select_from(Member).where(Member.division_id == division_id)
     )
     if used:
-        raise Conflict(
-            "division_in_use", f"In use by {used} members", {"members": int(used)}
-        )
+        raise Conflict("division_in_use", f"In use by {used} members", {"members": int(used)})
     before = snapshot(division, FIELDS)
     await session.delete(division)
     await record_change(session, actor, "division_delete", "division", division_id, before=before)

@@ -145,9 +145,7 @@ async def add_member_tag(
     if await session.get(Tag, body.tag_id) is None:
         raise NotFound("tag_not_found", "Tag not found")
     await session.execute(
-        insert(MemberTag)
-        .values(member_id=member_id, tag_id=body.tag_id)
-        .on_conflict_do_nothing()
+        insert(MemberTag).values(member_id=member_id, tag_id=body.tag_id).on_conflict_do_nothing()
     )
     await record_change(session, actor, "member_tag_add", "member", member_id, tag_id=body.tag_id)
     return await list_member_tags(member_id, actor, session)

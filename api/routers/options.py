@@ -30,9 +30,12 @@ router = APIRouter(prefix="/api/options", tags=["reference"])
 Reader = Annotated[Actor, Depends(require_level(Level.BASIC, scope=Scope.REFERENCE_READ))]
 Writer = Annotated[Actor, Depends(require_level(Level.ADMIN, scope=Scope.SETTINGS_WRITE))]
 
-Model = type[MemberTypeOption] | type[MemberStatusOption] | type[VisitTypeOption] | type[
-    BadgeStatusOption
-]
+Model = (
+    type[MemberTypeOption]
+    | type[MemberStatusOption]
+    | type[VisitTypeOption]
+    | type[BadgeStatusOption]
+)
 TABLES: dict[OptionKind, tuple[Model, str, str]] = {
     OptionKind.MEMBER_TYPES: (MemberTypeOption, "members", "member_type"),
     OptionKind.MEMBER_STATUSES: (MemberStatusOption, "members", "status"),

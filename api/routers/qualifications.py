@@ -23,6 +23,7 @@ from api.services.members import get_member
 from shared.db.models import MemberQualification, QualificationType
 from shared.domain.auth import Level, Scope
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.services import auto_qualifications
 
 router = APIRouter(prefix="/api/members/{member_id}/qualifications", tags=["members"])
 Reader = Annotated[Actor, Depends(require_level(Level.BASIC, scope=Scope.MEMBERS_READ))]
@@ -37,11 +38,22 @@ def _out(row: MemberQualification, qt: QualificationType, now: datetime) -> Memb
     data: dict[str, Any] = {
         c: getattr(row, c)
         for c in (
-            "id", "member_id", "qualification_type_id", "status", "granted_at", "granted_by",
-            "expires_at", "revoked_at", "revoked_by", "revoke_reason", "notes",
+            "id",
+            "member_id",
+            "qualification_type_id",
+            "status",
+            "granted_at",
+            "granted_by",
+            "expires_at",
+            "revoked_at",
+            "revoked_by",
+            "revoke_reason",
+            "notes",
         )
     }
-    return MemberQualificationOut(**data, code=qt.code, name=qt.name, is_active=_is_active(row, now))
+    return MemberQualificationOut(
+        **data, code=qt.code, name=qt.name, is_active=_is_active(row, now)
+    )
 
 
 @router.get("", response_model=list[MemberQualificationOut], responses=errors(404))
@@ -60,7 +72,9 @@ async def list_qualifications(
     return [_out(mq, qt, now) for mq, qt in rows.tuples()]
 
 
-@router.post("", response_model=MemberQualificationOut, status_code=201, responses=errors(404, 409, 422))
+@router.post(
+    "", response_model=MemberQualificationOut, status_code=201, responses=errors(404, 409, 422)
+)
 async def grant_qualification(
     member_id: UUID, body: GrantQualification, actor: Writer, session: SessionDep, clock: ClockDep
 ) -> MemberQualificationOut:
@@ -90,14 +104,26 @@ async def grant_qualification(
     row.revoked_at = row.revoked_by = row.revoke_reason = None
     await session.flush()
     await record_change(
-        session, actor, "qualification_grant", "member", member_id,
-        qualification=qt.code, expires_at=body.expires_at,
+        session,
+        actor,
+        "qualification_grant",
+        "member",
+        member_id,
+        qualification=qt.code,
+        expires_at=body.expires_at,
     )
+    if qt.code == "SWK":  # DSWK depends on SWK (issue 6, domain.md §1.9)
+        await auto_qualifications.sync_members(
+            session, [member_id], now=now, actor_id=actor.member_id
+        )
+        await session.refresh(row)
     return _out(row, qt, now)
 
 
 @router.post(
-    "/{qualification_id}/revoke", response_model=MemberQualificationOut, responses=errors(404, 409, 422)
+    "/{qualification_id}/revoke",
+    response_model=MemberQualificationOut,
+    responses=errors(404, 409, 422),
 )
 async def revoke_qualification(
     member_id: UUID,
@@ -117,11 +143,24 @@ async def revoke_qualification(
     qt = await session.get(QualificationType, row.qualification_type_id)
     assert qt is not None  # FK
     row.status, row.revoked_at, row.revoked_by, row.revoke_reason = (
-        "revoked", now, actor.member_id, body.reason,
+        "revoked",
+        now,
+        actor.member_id,
+        body.reason,
     )
     await session.flush()
     await record_change(
-        session, actor, "qualification_revoke", "member", member_id,
-        qualification=qt.code, reason=body.reason,
+        session,
+        actor,
+        "qualification_revoke",
+        "member",
+        member_id,
+        qualification=qt.code,
+        reason=body.reason,
     )
+    if qt.code == "SWK":  # DSWK depends on SWK (issue 6, domain.md §1.9)
+        await auto_qualifications.sync_members(
+            session, [member_id], now=now, actor_id=actor.member_id
+        )
+        await session.refresh(row)
     return _out(row, qt, now)

@@ -52,7 +52,9 @@ async def create_tag(body: TagCreate, actor: Writer, session: SessionDep) -> Tag
     session.add(tag)
     await flush_or_conflict(session, "tag_name_taken", "A tag has this name")
     await session.refresh(tag)
-    await record_change(session, actor, "tag_create", "tag", tag.id, after=snapshot(tag, TAG_FIELDS))
+    await record_change(
+        session, actor, "tag_create", "tag", tag.id, after=snapshot(tag, TAG_FIELDS)
+    )
     return TagOut.model_validate(tag)
 
 
@@ -86,7 +88,9 @@ async def delete_tag(tag_id: UUID, actor: Writer, session: SessionDep) -> None:
 
 
 @router.get("/qualification-types", response_model=list[QualificationTypeOut], responses=errors())
-async def list_qualification_types(actor: Reader, session: SessionDep) -> list[QualificationTypeOut]:
+async def list_qualification_types(
+    actor: Reader, session: SessionDep
+) -> list[QualificationTypeOut]:
     """List qualification types in display order."""
     rows = await session.scalars(
         select(QualificationType).order_by(QualificationType.display_order, QualificationType.code)
@@ -115,7 +119,11 @@ async def create_qualification_type(
     await flush_or_conflict(session, "qualification_code_taken", "A qualification has this code")
     await session.refresh(row)
     await record_change(
-        session, actor, "qualification_type_create", "qualification_type", row.id,
+        session,
+        actor,
+        "qualification_type_create",
+        "qualification_type",
+        row.id,
         after=snapshot(row, QT_FIELDS),
     )
     return QualificationTypeOut.model_validate(row)
@@ -141,8 +149,13 @@ async def update_qualification_type(
             setattr(row, field, value)
     await session.flush()
     await record_change(
-        session, actor, "qualification_type_update", "qualification_type", type_id,
-        before=before, after=snapshot(row, QT_FIELDS),
+        session,
+        actor,
+        "qualification_type_update",
+        "qualification_type",
+        type_id,
+        before=before,
+        after=snapshot(row, QT_FIELDS),
     )
     return QualificationTypeOut.model_validate(row)
 

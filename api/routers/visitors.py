@@ -10,7 +10,13 @@ from sqlalchemy import text
 
 from api.deps import Actor, ClockDep, SessionDep, require_level
 from api.schemas.common import Page, PagingDep, errors
-from api.schemas.visitors import LendBadge, VisitorCheckout, VisitorOut, VisitorSignIn, VisitorUpdate
+from api.schemas.visitors import (
+    LendBadge,
+    VisitorCheckout,
+    VisitorOut,
+    VisitorSignIn,
+    VisitorUpdate,
+)
 from api.services import visitors as visitor_service
 from shared.domain.auth import Level, Scope
 from shared.errors import NotFound
@@ -29,8 +35,10 @@ _SELECT = """
 
 async def _one(session: SessionDep, visitor_id: UUID) -> VisitorOut:
     row = (
-        await session.execute(text(f"{_SELECT} WHERE v.id = :id"), {"id": visitor_id})
-    ).mappings().first()
+        (await session.execute(text(f"{_SELECT} WHERE v.id = :id"), {"id": visitor_id}))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound("visitor_not_found", "Visitor not found")
     return VisitorOut.model_validate(dict(row))
@@ -40,14 +48,18 @@ async def _page(
     session: SessionDep, where: str, params: dict[str, Any], paging: Any
 ) -> Page[VisitorOut]:
     rows = (
-        await session.execute(
-            text(
-                f"{_SELECT} WHERE {where} ORDER BY v.check_in_at DESC, v.id"
-                " LIMIT :limit OFFSET :offset"
-            ),
-            {**params, "limit": paging.page_size, "offset": paging.offset},
+        (
+            await session.execute(
+                text(
+                    f"{_SELECT} WHERE {where} ORDER BY v.check_in_at DESC, v.id"
+                    " LIMIT :limit OFFSET :offset"
+                ),
+                {**params, "limit": paging.page_size, "offset": paging.offset},
+            )
         )
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     return Page[VisitorOut](
         items=[VisitorOut.model_validate(dict(r)) for r in rows],
         total=int(rows[0]["total"]) if rows else 0,

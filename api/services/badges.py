@@ -120,9 +120,7 @@ async def assign_badge(
     member = await session.get(Member, member_id)
     if member is None:
         raise NotFound("member_not_found", "Member not found")
-    has_badge = bool(
-        await session.scalar(select(func.count()).where(Badge.member_id == member_id))
-    )
+    has_badge = bool(await session.scalar(select(func.count()).where(Badge.member_id == member_id)))
     problem = assignment_problem(
         BadgeStatus(badge.status), AssignmentType(badge.assignment_type), member_has_badge=has_badge
     )
@@ -132,7 +130,13 @@ async def assign_badge(
     badge.assignment_type, badge.member_id, badge.updated_at = "member", member_id, now
     await flush_or_conflict(session, "member_has_badge", MESSAGES["member_has_badge"])
     await record_change(
-        session, actor, "badge_assign", "badge", badge.id, before=before, after=snapshot(badge, FIELDS)
+        session,
+        actor,
+        "badge_assign",
+        "badge",
+        badge.id,
+        before=before,
+        after=snapshot(badge, FIELDS),
     )
     return badge
 
@@ -149,7 +153,13 @@ async def unassign_badge(
     badge.updated_at = now
     await session.flush()
     await record_change(
-        session, actor, "badge_unassign", "badge", badge.id, before=before, after=snapshot(badge, FIELDS)
+        session,
+        actor,
+        "badge_unassign",
+        "badge",
+        badge.id,
+        before=before,
+        after=snapshot(badge, FIELDS),
     )
     return badge
 
@@ -162,12 +172,11 @@ async def delete_badge(
     if badge.member_id is not None and not unassign_first:
         raise Conflict("badge_assigned", "Unassign the badge first (or pass unassign_first)")
     used = await session.scalar(select(func.count()).where(Checkin.badge_id == badge_id))
-    lent = await session.scalar(
-        select(func.count()).where(Visitor.temporary_badge_id == badge_id)
-    )
+    lent = await session.scalar(select(func.count()).where(Visitor.temporary_badge_id == badge_id))
     if used or lent:
         raise Conflict(
-            "badge_has_history", "The badge has been used; decommission it instead",
+            "badge_has_history",
+            "The badge has been used; decommission it instead",
             {"checkins": int(used or 0), "visits": int(lent or 0)},
         )
     before = snapshot(badge, FIELDS)

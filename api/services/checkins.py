@@ -17,8 +17,10 @@ from shared.domain.auth import Level, Scope
 from shared.domain.checkin import Direction, Method, toggle
 from shared.domain.opday import operational_date
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.services import building_state
 from shared.services.checkin_writes import CheckinWrite, queue_presence, record_checkins
 from shared.settings import Settings
+from shared.store import lockup as lockup_store
 from shared.store import states
 
 SOURCE = "ADMIN_MANUAL"
@@ -33,7 +35,9 @@ async def can_correct_checkins(session: AsyncSession, actor: Actor, *, now: date
     """
     if actor.kind == "api_key":
         return Scope.CHECKINS_WRITE.value in actor.scopes
-    return actor.level >= Level.ADMIN
+    if actor.level >= Level.ADMIN:
+        return True
+    return await building_state.is_current_dds(session, actor.member_id)
 
 
 async def require_correction_rights(session: AsyncSession, actor: Actor, *, now: datetime) -> None:
@@ -43,7 +47,13 @@ async def require_correction_rights(session: AsyncSession, actor: Actor, *, now:
 
 
 async def refuse_if_lockup_holder(session: AsyncSession, member_id: uuid.UUID) -> None:
-    """Hook for issue 6: the lockup holder cannot be checked out (409 `lockup_held`)."""
+    """The lockup holder cannot be checked out (409 `lockup_held`, domain.md §6.3)."""
+    if member_id in await lockup_store.current_holders(session):
+        raise Conflict(
+            "lockup_held",
+            "Finish transferring lockup or execute building lockup to complete checkout",
+            {"holds_lockup": True, "available_options": ["execute_lockup", "transfer_lockup"]},
+        )
 
 
 async def _member(session: AsyncSession, member_id: uuid.UUID) -> Member:
@@ -54,7 +64,9 @@ async def _member(session: AsyncSession, member_id: uuid.UUID) -> Member:
 
 
 async def _badge_of(session: AsyncSession, member_id: uuid.UUID) -> uuid.UUID | None:
-    found: uuid.UUID | None = await session.scalar(select(Badge.id).where(Badge.member_id == member_id))
+    found: uuid.UUID | None = await session.scalar(
+        select(Badge.id).where(Badge.member_id == member_id)
+    )
     return found
 
 
@@ -85,13 +97,25 @@ async def manual_checkin(
         await refuse_if_lockup_holder(session, member_id)
     recorded = await record_checkins(
         session,
-        [CheckinWrite(member_id, wanted, when, SOURCE, Method.MANUAL, await _badge_of(session, member_id))],
+        [
+            CheckinWrite(
+                member_id, wanted, when, SOURCE, Method.MANUAL, await _badge_of(session, member_id)
+            )
+        ],
         now=now,
     )
     row = recorded.rows[0]
     await record_change(
-        session, actor, "checkin_manual_create", "checkin", row.id,
-        member_id=member_id, direction=wanted.value, at=when, backdated=when < now, note=note,
+        session,
+        actor,
+        "checkin_manual_create",
+        "checkin",
+        row.id,
+        member_id=member_id,
+        direction=wanted.value,
+        at=when,
+        backdated=when < now,
+        note=note,
     )
     checkin = await session.scalar(select(Checkin).where(Checkin.id == row.id))
     assert checkin is not None
@@ -99,7 +123,13 @@ async def manual_checkin(
 
 
 async def manual_checkout(
-    session: AsyncSession, actor: Actor, settings: Settings, *, member_id: uuid.UUID, reason: str, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    *,
+    member_id: uuid.UUID,
+    reason: str,
+    now: datetime,
 ) -> Checkin:
     """Check out a member who forgot, recording a missed check-out (§2.10)."""
     member = await _member(session, member_id)
@@ -108,11 +138,15 @@ async def manual_checkout(
     if state.direction is not Direction.IN:
         raise Conflict("not_checked_in", "The member is not checked in")
     await refuse_if_lockup_holder(session, member_id)
-    original_badge = await session.scalar(select(Checkin.badge_id).where(Checkin.id == state.checkin_id))
+    original_badge = await session.scalar(
+        select(Checkin.badge_id).where(Checkin.id == state.checkin_id)
+    )
     session.add(
         MissedCheckout(
             member_id=member_id,
-            missed_on=operational_date(now, tz=ZoneInfo(settings.timezone), rollover=settings.day_rollover),
+            missed_on=operational_date(
+                now, tz=ZoneInfo(settings.timezone), rollover=settings.day_rollover
+            ),
             original_checkin_at=state.at,
             forced_checkout_at=now,
             resolved_by="admin",
@@ -127,12 +161,20 @@ async def manual_checkout(
     )
     badge_id = original_badge or await _badge_of(session, member_id)
     recorded = await record_checkins(
-        session, [CheckinWrite(member_id, Direction.OUT, now, SOURCE, Method.MANUAL, badge_id)], now=now
+        session,
+        [CheckinWrite(member_id, Direction.OUT, now, SOURCE, Method.MANUAL, badge_id)],
+        now=now,
     )
     row = recorded.rows[0]
     await record_change(
-        session, actor, "checkin_manual_checkout", "checkin", row.id,
-        member_id=member.id, reason=reason, original_checkin_at=state.at,
+        session,
+        actor,
+        "checkin_manual_checkout",
+        "checkin",
+        row.id,
+        member_id=member.id,
+        reason=reason,
+        original_checkin_at=state.at,
     )
     checkin = await session.scalar(select(Checkin).where(Checkin.id == row.id))
     assert checkin is not None
@@ -188,10 +230,22 @@ async def edit_checkin(
             " :method, :device_id, :event_id, :clock_suspect, :replayed, :created_at)"
         ),
         {
-            **{c: getattr(row, c) for c in (
-                "id", "member_id", "visitor_id", "badge_id", "source", "method", "device_id",
-                "event_id", "clock_suspect", "replayed", "created_at",
-            )},
+            **{
+                c: getattr(row, c)
+                for c in (
+                    "id",
+                    "member_id",
+                    "visitor_id",
+                    "badge_id",
+                    "source",
+                    "method",
+                    "device_id",
+                    "event_id",
+                    "clock_suspect",
+                    "replayed",
+                    "created_at",
+                )
+            },
             "at": new_at,
             "direction": new_direction,
         },
@@ -202,8 +256,14 @@ async def edit_checkin(
     edited = await session.scalar(select(Checkin).where(Checkin.id == checkin_id))
     assert edited is not None
     await record_change(
-        session, actor, "checkin_update", "checkin", checkin_id,
-        before=before, after=_snapshot(edited), reason=reason,
+        session,
+        actor,
+        "checkin_update",
+        "checkin",
+        checkin_id,
+        before=before,
+        after=_snapshot(edited),
+        reason=reason,
     )
     return edited
 

@@ -15,6 +15,7 @@ from shared.db.models import Division, Member, MemberStatusOption, MemberTypeOpt
 from shared.domain.auth import can_manage_level
 from shared.domain.display import NameParts, display_name, name_key
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.services import auto_qualifications
 from shared.services.checkin_writes import queue_presence
 from shared.store import members as member_store
 from shared.store import sessions
@@ -107,6 +108,7 @@ async def create_member(
     session.add(member)
     await _flush(session)
     await member_store.refresh_display_names(session, [name_key(parts)])
+    await auto_qualifications.sync_members(session, [member.id], now=now, actor_id=actor.member_id)
     await session.refresh(member)
     await record_change(
         session, actor, "member_create", "member", member.id, after=snapshot(member, AUDITED)
@@ -153,7 +155,9 @@ async def update_member(
 
 async def _key(session: AsyncSession, member: Member) -> tuple[str, str]:
     rank_code = await session.scalar(select(Rank.code).where(Rank.id == member.rank_id))
-    return name_key(NameParts(rank_code or "", member.first_name, member.last_name, member.initials))
+    return name_key(
+        NameParts(rank_code or "", member.first_name, member.last_name, member.initials)
+    )
 
 
 async def _status_changed(session: AsyncSession, member: Member, *, now: datetime) -> None:
@@ -181,5 +185,11 @@ async def archive_member(
     await member_store.refresh_display_names(session, [old_key])
     await _status_changed(session, member, now=now)
     await record_change(
-        session, actor, "member_delete", "member", member.id, before=before, after={"status": "archived"}
+        session,
+        actor,
+        "member_delete",
+        "member",
+        member.id,
+        before=before,
+        after={"status": "archived"},
     )

@@ -34,9 +34,21 @@ from shared.services.checkin_writes import queue_presence
 from shared.store.outbox import Outgoing, enqueue
 
 FIELDS = (
-    "first_name", "last_name", "rank_prefix", "organization", "unit", "visit_type",
-    "visit_reason", "visit_purpose", "purpose_details", "recruitment_step", "host_member_id",
-    "temporary_badge_id", "check_in_at", "check_out_at", "admin_notes",
+    "first_name",
+    "last_name",
+    "rank_prefix",
+    "organization",
+    "unit",
+    "visit_type",
+    "visit_reason",
+    "visit_purpose",
+    "purpose_details",
+    "recruitment_step",
+    "host_member_id",
+    "temporary_badge_id",
+    "check_in_at",
+    "check_out_at",
+    "admin_notes",
 )
 BADGE_MESSAGES = {
     "badge_inactive": "Only an active badge can be lent",
@@ -45,7 +57,9 @@ BADGE_MESSAGES = {
 }
 
 
-async def get_visitor(session: AsyncSession, visitor_id: uuid.UUID, *, lock: bool = False) -> Visitor:
+async def get_visitor(
+    session: AsyncSession, visitor_id: uuid.UUID, *, lock: bool = False
+) -> Visitor:
     """Return the visit or raise NotFound."""
     visitor = await session.get(Visitor, visitor_id, with_for_update=lock)
     if visitor is None:
@@ -62,10 +76,14 @@ async def _visit_type_name(session: AsyncSession, code: str) -> str:
 
 def _facts(v: Visitor) -> VisitorFacts:
     return VisitorFacts(
-        visit_type=v.visit_type, rank_prefix=v.rank_prefix, unit=v.unit,
-        organization=v.organization, recruitment_step=v.recruitment_step,
+        visit_type=v.visit_type,
+        rank_prefix=v.rank_prefix,
+        unit=v.unit,
+        organization=v.organization,
+        recruitment_step=v.recruitment_step,
         visit_purpose=None if v.visit_purpose is None else VisitPurpose(v.visit_purpose),
-        purpose_details=v.purpose_details, has_host=v.host_member_id is not None,
+        purpose_details=v.purpose_details,
+        has_host=v.host_member_id is not None,
     )
 
 
@@ -75,10 +93,14 @@ async def _validate(session: AsyncSession, visitor: Visitor) -> str:
     problems = sign_in_problems(_facts(visitor))
     if problems:
         raise InvalidInput(
-            "visitor_invalid", problems[0].message,
+            "visitor_invalid",
+            problems[0].message,
             {"errors": [{"field": p.field, "message": p.message} for p in problems]},
         )
-    if visitor.host_member_id is not None and await session.get(Member, visitor.host_member_id) is None:
+    if (
+        visitor.host_member_id is not None
+        and await session.get(Member, visitor.host_member_id) is None
+    ):
         raise InvalidInput("host_member_unknown", "The host member does not exist")
     return type_name
 
@@ -87,14 +109,23 @@ async def _movement(
     session: AsyncSession, visitor: Visitor, direction: Direction, at: datetime, *, now: datetime
 ) -> None:
     event = CheckinEvent(
-        id=uuid.uuid4(), member_id=None, visitor_id=visitor.id, display_name=visitor.display_name,
-        division=None, direction=direction, at=at, source=visitor.source, method=Method.MANUAL,
+        id=uuid.uuid4(),
+        member_id=None,
+        visitor_id=visitor.id,
+        display_name=visitor.display_name,
+        division=None,
+        direction=direction,
+        at=at,
+        source=visitor.source,
+        method=Method.MANUAL,
     )
     await enqueue(session, [Outgoing(topics.CHECKIN_EVENTS, event.to_bytes(), 1, False)])
     await queue_presence(session, [], now=now)
 
 
-async def sign_in(session: AsyncSession, actor: Actor, body: VisitorSignIn, *, now: datetime) -> Visitor:
+async def sign_in(
+    session: AsyncSession, actor: Actor, body: VisitorSignIn, *, now: datetime
+) -> Visitor:
     """Sign a visitor in (backdating allowed, never into the future)."""
     at = body.check_in_at or now
     if at > now:
@@ -107,7 +138,9 @@ async def sign_in(session: AsyncSession, actor: Actor, body: VisitorSignIn, *, n
         display_name=visitor_display_name(body.rank_prefix, body.first_name, body.last_name),
         check_in_at=at,
         source="DASHBOARD_KIOSK" if kiosk else "ADMIN_MANUAL",
-        check_in_method=(CheckInMethod.KIOSK_SELF_SERVICE if kiosk else CheckInMethod.ADMIN_MANUAL).value,
+        check_in_method=(
+            CheckInMethod.KIOSK_SELF_SERVICE if kiosk else CheckInMethod.ADMIN_MANUAL
+        ).value,
         created_by=actor.member_id,
     )
     type_name = await _validate(session, visitor)
@@ -118,7 +151,9 @@ async def sign_in(session: AsyncSession, actor: Actor, body: VisitorSignIn, *, n
     if body.temporary_badge_id is not None:
         await _lend(session, visitor, await _lock_badge(session, body.temporary_badge_id))
     await _movement(session, visitor, Direction.IN, at, now=now)
-    await record_change(session, actor, "visitor_sign_in", "visitor", visitor.id, after=snapshot(visitor, FIELDS))
+    await record_change(
+        session, actor, "visitor_sign_in", "visitor", visitor.id, after=snapshot(visitor, FIELDS)
+    )
     return visitor
 
 
@@ -134,7 +169,8 @@ async def _lend(session: AsyncSession, visitor: Visitor, badge: Badge) -> None:
     if visitor.temporary_badge_id is not None and visitor.check_out_at is None:
         raise Conflict("visitor_has_badge", "This visitor already holds a badge")
     problem = temporary_badge_problem(
-        BadgeStatus(badge.status), AssignmentType(badge.assignment_type),
+        BadgeStatus(badge.status),
+        AssignmentType(badge.assignment_type),
         held_by_open_visit=await open_visit_holding(session, badge.id) is not None,
     )
     if problem is not None:
@@ -162,7 +198,9 @@ async def lend_badge(
             raise NotFound("badge_not_found", "Badge not found")
         badge = await _lock_badge(session, found)
     await _lend(session, visitor, badge)
-    await record_change(session, actor, "visitor_badge_issue", "visitor", visitor.id, badge_id=badge.id)
+    await record_change(
+        session, actor, "visitor_badge_issue", "visitor", visitor.id, badge_id=badge.id
+    )
     return visitor
 
 
@@ -173,12 +211,19 @@ async def release_badge(session: AsyncSession, actor: Actor, visitor_id: uuid.UU
         raise Conflict("visitor_has_no_badge", "The visitor holds no badge")
     badge_id, visitor.temporary_badge_id = visitor.temporary_badge_id, None
     await session.flush()
-    await record_change(session, actor, "visitor_badge_release", "visitor", visitor.id, badge_id=badge_id)
+    await record_change(
+        session, actor, "visitor_badge_release", "visitor", visitor.id, badge_id=badge_id
+    )
     return visitor
 
 
 async def sign_out(
-    session: AsyncSession, actor: Actor, visitor_id: uuid.UUID, *, at: datetime | None, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    visitor_id: uuid.UUID,
+    *,
+    at: datetime | None,
+    now: datetime,
 ) -> Visitor:
     """Sign a visitor out; the badge is free again; a second sign-out is refused (409)."""
     visitor = await get_visitor(session, visitor_id, lock=True)
@@ -191,14 +236,24 @@ async def sign_out(
     await session.flush()
     await _movement(session, visitor, Direction.OUT, when, now=now)
     await record_change(
-        session, actor, "visitor_sign_out", "visitor", visitor.id,
-        at=when, released_badge_id=visitor.temporary_badge_id,
+        session,
+        actor,
+        "visitor_sign_out",
+        "visitor",
+        visitor.id,
+        at=when,
+        released_badge_id=visitor.temporary_badge_id,
     )
     return visitor
 
 
 async def correct_visit(
-    session: AsyncSession, actor: Actor, visitor_id: uuid.UUID, body: VisitorUpdate, *, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    visitor_id: uuid.UUID,
+    body: VisitorUpdate,
+    *,
+    now: datetime,
 ) -> Visitor:
     """Correct a visit's details or times (Admin)."""
     visitor = await get_visitor(session, visitor_id, lock=True)
@@ -213,12 +268,20 @@ async def correct_visit(
         visitor.check_out_at is not None and not visitor.check_in_at <= visitor.check_out_at <= now
     ):
         raise InvalidInput("at_out_of_range", "Times must be in order and not in the future")
-    visitor.display_name = visitor_display_name(visitor.rank_prefix, visitor.first_name, visitor.last_name)
+    visitor.display_name = visitor_display_name(
+        visitor.rank_prefix, visitor.first_name, visitor.last_name
+    )
     await _validate(session, visitor)
     await session.flush()
     if before["check_out_at"] != snapshot(visitor, ["check_out_at"])["check_out_at"]:
         await queue_presence(session, [], now=now)
     await record_change(
-        session, actor, "visitor_update", "visitor", visitor.id, before=before, after=snapshot(visitor, FIELDS)
+        session,
+        actor,
+        "visitor_update",
+        "visitor",
+        visitor.id,
+        before=before,
+        after=snapshot(visitor, FIELDS),
     )
     return visitor

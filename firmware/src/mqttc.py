@@ -146,7 +146,11 @@ class MQTTClient:
             raise MQTTError("no PINGRESP")
         if time.ticks_diff(now, self._last_rx) > self._keepalive_ms * 2:
             raise MQTTError("broker silent")
-        if self._ping_at < 0 and time.ticks_diff(now, self._last_tx) >= self._keepalive_ms // 2:
+        half = self._keepalive_ms // 2
+        # Ping when either direction is idle: sending keeps the broker happy, the PINGRESP
+        # proves the broker is still there while we only publish QoS0 heartbeats.
+        if self._ping_at < 0 and (time.ticks_diff(now, self._last_tx) >= half
+                                  or time.ticks_diff(now, self._last_rx) >= half):
             self._ping_at = now
             await self._send(mqttpkt.PINGREQ)
         for pid in list(self.inflight):

@@ -49,7 +49,27 @@ def visitor_display_name(rank_prefix: str | None, first_name: str, last_name: st
 
 # Name case on import (domain.md §1.8): particles stay lower case inside a name.
 PARTICLES = frozenset(
-    "de del della di du da la le les lo van von den der het el al y e".split()
+    [
+        "de",
+        "del",
+        "della",
+        "di",
+        "du",
+        "da",
+        "la",
+        "le",
+        "les",
+        "lo",
+        "van",
+        "von",
+        "den",
+        "der",
+        "het",
+        "el",
+        "al",
+        "y",
+        "e",
+    ]
 )
 _MAC_EXCEPTIONS = ("mach", "mack", "mace")
 

@@ -183,3 +183,16 @@ async def member_refs(
     """Return id → reference for the given members (Nones skipped)."""
     names = await authority.labels(session, [m for m in member_ids if m])
     return {m: MemberRef(member_id=m, display_name=n) for m, n in names.items()}
+
+
+async def is_current_dds(session: AsyncSession, member_id: uuid.UUID | None) -> bool:
+    """True when `member_id` is the current DDS of the current cycle's operational date.
+
+    For callers without the operations policy: once the rollover ran, the active lockup
+    cycle's date is today's operational date.
+    """
+    cycle = await lockup_store.find_current_cycle(session)
+    if member_id is None or cycle is None:
+        return False
+    snapshot = await dds_snapshot(session, on=cycle.operational_date)
+    return snapshot.current.member_id == member_id

@@ -146,8 +146,9 @@ async def queue_presence(
     now: datetime,
     correlation_id: str | None = None,
 ) -> list[int]:
-    """Queue the retained presence of `member_ids` and the summary (after edits, deletes,
-    status changes or visitor movements); return the outbox ids.
+    """Queue the retained presence of `member_ids` and the summary; return the outbox ids.
+
+    Used after edits, deletes, status changes and visitor movements.
     """
     return await enqueue(
         session,

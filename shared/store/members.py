@@ -54,7 +54,8 @@ class MemberFilter:
 
 
 def _where(f: MemberFilter) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["true"], {}
+    clauses: list[str] = ["true"]
+    params: dict[str, Any] = {}
     if f.search:
         clauses.append(
             "(m.last_name ILIKE :q OR m.first_name ILIKE :q OR m.display_name ILIKE :q"
@@ -76,7 +77,9 @@ def _where(f: MemberFilter) -> tuple[str, dict[str, Any]]:
         clauses.append("lower(r.code) = lower(:rank)")
         params["rank"] = f.rank
     if f.tag_id:
-        clauses.append("EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag_id = :tag)")
+        clauses.append(
+            "EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag_id = :tag)"
+        )
         params["tag"] = f.tag_id
     if f.qualification:
         clauses.append(
@@ -88,9 +91,7 @@ def _where(f: MemberFilter) -> tuple[str, dict[str, Any]]:
     if f.has_badge is not None:
         clauses.append("b.id IS NOT NULL" if f.has_badge else "b.id IS NULL")
     if not f.include_hidden and f.status is None:
-        clauses.append(
-            "m.status NOT IN (SELECT code FROM member_statuses WHERE is_hidden)"
-        )
+        clauses.append("m.status NOT IN (SELECT code FROM member_statuses WHERE is_hidden)")
     return " AND ".join(clauses), params
 
 
@@ -107,14 +108,18 @@ async def list_members(
     where, params = _where(f)
     order = SORTS[sort].format(o="DESC" if descending else "ASC")
     rows = (
-        await session.execute(
-            text(
-                f"SELECT {_COLUMNS}, count(*) OVER () AS total {_FROM} WHERE {where}"
-                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
-            ),
-            {**params, "limit": limit, "offset": offset},
+        (
+            await session.execute(
+                text(
+                    f"SELECT {_COLUMNS}, count(*) OVER () AS total {_FROM} WHERE {where}"
+                    f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+                ),
+                {**params, "limit": limit, "offset": offset},
+            )
         )
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     if rows:
         return [dict(r) for r in rows], int(rows[0]["total"])
     if offset == 0:
@@ -126,16 +131,18 @@ async def list_members(
 async def find_member_view(session: AsyncSession, member_id: uuid.UUID) -> dict[str, Any] | None:
     """Return one member with rank, division and badge, or None."""
     row = (
-        await session.execute(
-            text(f"SELECT {_COLUMNS} {_FROM} WHERE m.id = :id"), {"id": member_id}
+        (
+            await session.execute(
+                text(f"SELECT {_COLUMNS} {_FROM} WHERE m.id = :id"), {"id": member_id}
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
-async def refresh_display_names(
-    session: AsyncSession, keys: Iterable[tuple[str, str]]
-) -> int:
+async def refresh_display_names(session: AsyncSession, keys: Iterable[tuple[str, str]]) -> int:
     """Recompute display names of every visible member sharing one of `keys`; return changes.
 
     domain.md §1.8: members whose (last name, initials) collide all use the long form.

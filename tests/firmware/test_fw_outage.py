@@ -26,7 +26,12 @@ def test_broker_outage_50_taps_replayed_in_order(
         dev.send(f"tap {0xA0000000 + i:08X}")
     dev.expect(r"scan_queued seq=50 ", timeout=30)
     broker.start()
-    events = [scan(probe, timeout=20) for _ in range(50)]
+    events = []
+    for _ in range(50):
+        try:
+            events.append(scan(probe, timeout=20))
+        except AssertionError:
+            raise AssertionError(f"got only {[e.seq for e in events]}") from None
     assert [e.seq for e in events] == list(range(1, 51))
     assert [e.uid for e in events] == [f"{0xA0000000 + i:08X}" for i in range(50)]
     assert all(e.replayed for e in events)
