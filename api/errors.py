@@ -7,6 +7,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from shared.errors import (
@@ -79,8 +80,23 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _data(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL refused a value (SQLSTATE class 22, e.g. a NUL byte in text): bad input.
+
+    Any other database error stays a 500 (re-raised to Starlette's error middleware).
+    """
+    sqlstate = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    if not sqlstate.startswith("22"):
+        raise exc
+    return JSONResponse(
+        _body("invalid_input", "A value cannot be stored (invalid characters or range)"),
+        status_code=422,
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+    app.add_exception_handler(DBAPIError, _data)
     app.add_exception_handler(SentinelError, _sentinel)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)

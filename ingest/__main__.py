@@ -29,14 +29,16 @@ def main() -> int:
     """Entry point; returns the process exit code."""
     try:
         settings = Settings()
-    except ValidationError:
+    except ValidationError as exc:
+        print(f"ingest: invalid configuration: {exc.errors()[0]['msg']}", file=sys.stderr)
         return 2
     configure("ingest", settings.log_level)
     if settings.ingest_metrics_port:
         start_http_server(settings.ingest_metrics_port, addr="127.0.0.1")
     try:
         asyncio.run(_main(settings))
-    except StartupError:
+    except StartupError as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -110,9 +110,7 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
         failures += 1
         metrics.RECONNECTS.labels(cause.partition(":")[0]).inc()
         delay = min(BACKOFF_MAX_S, 0.5 * 2 ** min(failures, 6)) * random.uniform(0.5, 1.0)
-        log.warning(
-            "ingest_reconnecting", extra={"cause": cause, "delay_s": round(delay, 2)}
-        )
+        log.warning("ingest_reconnecting", extra={"cause": cause, "delay_s": round(delay, 2)})
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
 

@@ -3,10 +3,10 @@
 Sets what Sentinel needs and the libraries do not do by default: TCP_NODELAY (without it a
 tap→feedback round trip takes ~250 ms, backend-notes §4.3), a persistent session with a stable
 client id, and manual PUBACK so a scan is acknowledged only after its commit (aiomqtt has no
-public switch; we reach its paho client, the way aiomqtt issue #345 describes).
+public switch; we reach its paho client, the way aiomqtt issue #345 describes). Outgoing
+messages go through `publisher.LeanPublisher` on a second connection (`<client id>-pub`).
 """
 
-import asyncio
 import socket
 import ssl
 from collections.abc import AsyncIterator, Sequence
@@ -17,6 +17,7 @@ import aiomqtt
 import paho.mqtt.client as paho
 
 from ingest.inbound import Inbound
+from ingest.publisher import LeanPublisher, PublisherClosed
 from shared.clock import Clock
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
@@ -40,11 +41,10 @@ class Subscription:
 class BrokerLink:
     """A connected client: receive with manual ack, publish with a timeout."""
 
-    def __init__(self, client: aiomqtt.Client, clock: Clock) -> None:
+    def __init__(self, client: aiomqtt.Client, publisher: LeanPublisher, clock: Clock) -> None:
         self._client = client
+        self._publisher = publisher
         self._clock = clock
-        # aiomqtt warns past 10 concurrent publishes; we gather a batch's publishes at once.
-        client.pending_calls_threshold = 10_000
 
     async def messages(self) -> AsyncIterator[Inbound]:
         """Yield messages as they arrive; raises BrokerUnavailable when the link drops."""
@@ -71,19 +71,13 @@ class BrokerLink:
                 paho_client.ack(message.mid, message.qos)
 
     async def publish(self, messages: Sequence[Outgoing]) -> None:
-        """Publish messages concurrently and wait for all, bounded by a timeout."""
+        """Publish messages in order and wait for their PUBACKs, bounded by a timeout."""
         if not messages:
             return
         try:
-            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                await asyncio.gather(
-                    *(
-                        self._client.publish(m.topic, m.payload, qos=m.qos, retain=m.retain)
-                        for m in messages
-                    )
-                )
-        except (aiomqtt.MqttError, TimeoutError) as exc:
-            raise BrokerUnavailable(f"publish failed: {exc}") from exc
+            await self._publisher.publish(messages, timeout_s=PUBLISH_TIMEOUT_S)
+        except PublisherClosed as exc:
+            raise BrokerUnavailable(str(exc)) from exc
 
 
 def _tls(address: BrokerAddress, ca_file: str | None) -> ssl.SSLContext | None:
@@ -118,14 +112,22 @@ async def connect(
         timeout=timeout_s,
         socket_options=NODELAY,
         tls_context=_tls(address, ca_file),
-        max_inflight_messages=1000,
+        # paho's `_update_inflight` walks the in-flight messages on every PUBACK; we publish
+        # through LeanPublisher, so this client only sends SUBSCRIBE and our manual PUBACKs.
+        max_inflight_messages=20,
     )
     if manual_ack:
         client._client.manual_ack_set(True)
     try:
         async with client:
-            for sub in subscriptions:
-                await client.subscribe(sub.topic, qos=sub.qos)
-            yield BrokerLink(client, clock)
-    except aiomqtt.MqttError as exc:
+            publisher = await LeanPublisher.connect(
+                address, f"{client_id}-pub"[:64], tls=_tls(address, ca_file), timeout_s=timeout_s
+            )
+            try:
+                for sub in subscriptions:
+                    await client.subscribe(sub.topic, qos=sub.qos)
+                yield BrokerLink(client, publisher, clock)
+            finally:
+                await publisher.close()
+    except (aiomqtt.MqttError, PublisherClosed, OSError, TimeoutError) as exc:
         raise BrokerUnavailable(f"broker {address.host}:{address.port}: {exc}") from exc

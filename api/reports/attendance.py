@@ -26,6 +26,7 @@ from shared.domain.attendance import (
     AttendanceStatus,
     MemberAttendance,
     MemberInput,
+    OperationalDays,
     Trend,
     compute_attendance,
     presence_intervals,
@@ -176,22 +177,39 @@ async def member_inputs(
     start_at: datetime,
     end_at: datetime,
     ctx: ReportContext,
+    nights: Sequence[date] | None = None,
     joined: dict[uuid.UUID, date] | None = None,
 ) -> list[MemberInput]:
     """Load check-ins and build each member's presence intervals.
 
     Events before `start_at` never matter: presence ends at each operational day's rollover,
-    and `start_at` is a rollover instant.
+    and `start_at` is a rollover instant. With `nights`, only their operational days are read:
+    a window lies inside its night's operational day, and so does any presence overlapping it.
     """
     ctx.progress("loading check-ins")
+    spans = None
+    if nights is not None:
+        spans = [
+            (ctx.day_start(n), ctx.day_start(n + timedelta(days=1))) for n in sorted(set(nights))
+        ]
     events = await report_store.presence_events(
-        session, [m.member_id for m in members], start_at=start_at, end_at=end_at
+        session, [m.member_id for m in members], start_at=start_at, end_at=end_at, within=spans
     )
     ctx.progress("building presence intervals")
+    days = OperationalDays.covering(
+        ctx.local(start_at).date() - timedelta(days=1),
+        ctx.local(end_at).date(),
+        tz=ctx.tz,
+        rollover=ctx.rollover,
+    )
     inputs = []
     for member in members:
         intervals = presence_intervals(
-            events.get(member.member_id, []), tz=ctx.tz, rollover=ctx.rollover, now=ctx.now
+            events.get(member.member_id, []),
+            tz=ctx.tz,
+            rollover=ctx.rollover,
+            now=ctx.now,
+            days=days,
         )
         joined_on = (joined or {}).get(member.member_id, member.joined_on)
         inputs.append(MemberInput(member.member_id, joined_on, intervals))
@@ -247,6 +265,7 @@ async def training_night_report(
         start_at=ctx.day_start(prev_start),
         end_at=ctx.day_start(end_on + timedelta(days=1)),
         ctx=ctx,
+        nights=prev_nights + nights,
     )
     ctx.progress("computing attendance")
     policy = attendance_policy(ctx.settings)
@@ -339,6 +358,7 @@ async def bmq_report(
         start_at=ctx.day_start(course.start_on),
         end_at=ctx.day_start(course.end_on + timedelta(days=1)),
         ctx=ctx,
+        nights=sessions,
         joined=joined,
     )
     ctx.progress("computing attendance")

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from api.reports.document import Chart
 
-WIDTH_IN, HEIGHT_IN, DPI = 9.0, 3.2, 110
+WIDTH_IN, HEIGHT_IN, DPI = 9.0, 2.5, 110
 BAR = "#2f5d8a"
 MAX_TICKS = 24
 

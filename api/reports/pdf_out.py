@@ -10,7 +10,6 @@ from reportlab.lib.styles import getSampleStyleSheet  # type: ignore[import-unty
 from reportlab.lib.units import inch  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Image,
-    KeepTogether,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -58,7 +57,7 @@ def _table(table: DocTable, width: float) -> list[object]:
     head = cell.clone("head", textColor=colors.white, fontName="Helvetica-Bold")
     data = [[Paragraph(c, head) for c in table.columns]]
     data += [[Paragraph(_escape(v), cell) for v in row] for row in table.rows]
-    flow = Table(data, repeatRows=1, colWidths=[width / len(table.columns)] * len(table.columns))
+    flow = Table(data, repeatRows=1, colWidths=_widths(table, width))
     style: list[tuple[object, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
@@ -75,6 +74,15 @@ def _table(table: DocTable, width: float) -> list[object]:
     if not table.rows:
         return [*parts, title, Paragraph("None.", styles["BodyText"]), Spacer(1, 6)]
     return [*parts, title, flow, Spacer(1, 8)]
+
+
+def _widths(table: DocTable, width: float) -> list[float]:
+    """Column widths in proportion to their longest cell, within 4 and 32 characters."""
+    weights = [
+        max(4, min(32, max([len(header)] + [len(row[i]) for row in table.rows])))
+        for i, header in enumerate(table.columns)
+    ]
+    return [width * w / sum(weights) for w in weights]
 
 
 def _tones(table: DocTable) -> list[Tone]:
@@ -126,7 +134,7 @@ def render_pdf(document: Document) -> bytes:
             width=WIDTH_IN * inch * scale,
             height=HEIGHT_IN * inch * scale,
         )
-        story += [KeepTogether([image]), Spacer(1, 6)]
+        story += [image, Spacer(1, 6)]
     for table in document.tables:
         story += _table(table, width)
     footer = _footer(f"{document.title} — {document.subtitle}")

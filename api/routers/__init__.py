@@ -24,4 +24,8 @@ ROUTERS = [
     "schedules",
     "duty_watch",
     "qualification_rules",
+    "training_calendar",
+    "report_settings",
+    "bmq",
+    "reports",
 ]

@@ -139,13 +139,18 @@ async def change_pin(
     await record_change(session, actor, "pin_change", "member", actor.member_id)
 
 
-@router.post("/set-pin", response_model=TemporaryPin, responses=errors(404, 422))
+@router.post("/set-pin", response_model=TemporaryPin, responses=errors(404, 409, 422))
 async def set_pin(
     body: SetPinRequest, actor: Admin, session: SessionDep, clock: ClockDep
 ) -> TemporaryPin:
     """Give a member a temporary PIN (Admin); they must change it when they sign in."""
     pin = await auth_service.set_temporary_pin(
-        session, body.member_id, pin=body.pin, actor_level=actor.level, now=clock.now()
+        session,
+        body.member_id,
+        pin=body.pin,
+        actor_id=actor.member_id,
+        actor_level=actor.level,
+        now=clock.now(),
     )
     await record_change(session, actor, "pin_reset", "member", body.member_id)
     return TemporaryPin(member_id=body.member_id, temporary_pin=pin)

@@ -36,7 +36,9 @@ class SyncResult(BaseModel):
     changes: list[SyncChange]
 
 
-async def _sync(session: SessionDep, actor: Admin, clock: ClockDep, ids: list[UUID] | None) -> SyncResult:
+async def _sync(
+    session: SessionDep, actor: Admin, clock: ClockDep, ids: list[UUID] | None
+) -> SyncResult:
     changes = await auto_qualifications.sync_members(
         session, ids, now=clock.now(), actor_id=actor.member_id
     )
@@ -64,9 +66,13 @@ async def sync_all(actor: Admin, session: SessionDep, clock: ClockDep) -> SyncRe
 
 
 @router.post(
-    "/members/{member_id}/qualifications/auto-sync", response_model=SyncResult, responses=errors(404)
+    "/members/{member_id}/qualifications/auto-sync",
+    response_model=SyncResult,
+    responses=errors(404),
 )
-async def sync_one(member_id: UUID, actor: Admin, session: SessionDep, clock: ClockDep) -> SyncResult:
+async def sync_one(
+    member_id: UUID, actor: Admin, session: SessionDep, clock: ClockDep
+) -> SyncResult:
     """Apply the automatic rules to one member (Admin)."""
     await get_member(session, member_id)
     return await _sync(session, actor, clock, [member_id])

@@ -69,7 +69,7 @@ async def list_qualifications(
         .order_by(QualificationType.display_order, QualificationType.code)
     )
     now = clock.now()
-    return [_out(mq, qt, now) for mq, qt in rows.tuples()]
+    return [_out(mq, qt, now) for mq, qt in rows.all()]
 
 
 @router.post(

@@ -17,7 +17,7 @@ from shared.domain.auth import (
     is_locked,
 )
 from shared.domain.badges import normalize_serial
-from shared.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from shared.pins import hash_pin, verify_pin
 from shared.settings import Settings
 from shared.store import sessions, throttles
@@ -173,12 +173,20 @@ def generate_temporary_pin() -> str:
 
 
 async def set_temporary_pin(
-    session: AsyncSession, member_id: uuid.UUID, *, pin: str | None, actor_level: int, now: datetime
+    session: AsyncSession,
+    member_id: uuid.UUID,
+    *,
+    pin: str | None,
+    actor_id: uuid.UUID | None,
+    actor_level: int,
+    now: datetime,
 ) -> str:
     """Give a member a temporary PIN they must change at first login; end their sessions."""
     member = await session.get(Member, member_id, with_for_update=True)
     if member is None:
         raise NotFound("member_not_found", "Member not found")
+    if member_id == actor_id:
+        raise Conflict("use_change_pin", "Change your own PIN with /api/auth/change-pin")
     if not can_manage_level(actor_level, member.account_level):
         raise Forbidden("forbidden", "You cannot manage an account above your own level")
     chosen = pin if pin is not None else generate_temporary_pin()

@@ -49,11 +49,12 @@ async def prepare(
     parsed = roll.parse_roll(
         csv_text, ranks=await _ranks(session), exclude_lines=frozenset(exclude_rows)
     )
-    others = set(
-        await session.scalars(
+    others = {
+        sn.upper()
+        for sn in await session.scalars(
             select(Member.service_number).where(Member.member_source != "nominal_roll")
         )
-    )
+    }
     clashes = [r for r in parsed.rows if r.service_number in others]
     if clashes:
         message = "Service number belongs to a member who is not on the nominal roll"
@@ -107,6 +108,8 @@ async def execute(
             "Some departments have no division; allow creating them",
             {"codes": sorted(plan.divisions_to_create)},
         )
+    if actor.member_id in deactivate_ids:
+        raise InvalidInput("cannot_deactivate_self", "You cannot deactivate your own account")
     review = {m.id for m in plan.to_review}
     unknown = [str(i) for i in deactivate_ids if i not in review]
     if unknown:

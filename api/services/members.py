@@ -125,6 +125,12 @@ async def update_member(
     changes = body.model_dump(exclude_unset=True, exclude={"rank"})
     if "account_level" in changes and changes["account_level"] is not None:
         _check_level(actor, changes["account_level"])
+    if actor.member_id == member.id and (
+        changes.get("account_level", member.account_level) != member.account_level
+        or changes.get("status", member.status) != member.status
+    ):
+        # Nobody locks themselves out; another Admin must do it (keeps one Admin able to act).
+        raise Conflict("cannot_change_self", "You cannot change your own level or status")
     for required in ("first_name", "last_name", "division_id", "member_type", "status"):
         if required in changes and changes[required] is None:
             raise InvalidInput("field_required", f"{required} cannot be null", {"field": required})

@@ -8,13 +8,12 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Actor
 from api.schemas.schedules import AddAssignment, CreateOverride, UpdateAssignment
 from api.services.audit import record_change
-from shared.db.models import NightOverride, ScheduleAssignment, WeeklySchedule
+from shared.db.models import Member, NightOverride, ScheduleAssignment, WeeklySchedule
 from shared.domain.duty_watch import OverrideType, nights_in_week
 from shared.domain.opday import week_start
 from shared.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -49,6 +48,8 @@ async def create(
     """Create a draft schedule for the role's week (409 when it exists)."""
     role = await schedule_store.role_by_code(session, role_code)
     monday = week_start(week)
+    if await dw_store.schedule_for(session, role.code, monday) is not None:
+        raise Conflict("schedule_exists", f"A {role.code} schedule for the week of {monday} exists")
     row = WeeklySchedule(
         id=uuid.uuid4(),
         duty_role_id=role.id,
@@ -60,13 +61,7 @@ async def create(
         updated_at=now,
     )
     session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "schedule_exists", f"A {role.code} schedule for the week of {monday} exists"
-        ) from exc
+    await session.flush()
     await record_change(session, actor, "created", "weekly_schedule", row.id, role=role.code)
     await _republish_if_dds(session, policy, row, now=now)
     return row
@@ -146,6 +141,16 @@ async def add_assignment(
                 "position_full",
                 f"Position '{position.name}' is full (max {position.max_slots} slots)",
             )
+    if await session.get(Member, body.member_id) is None:
+        raise NotFound("member_not_found", "Member not found")
+    taken_by_member = await session.scalar(
+        select(ScheduleAssignment.id).where(
+            ScheduleAssignment.schedule_id == schedule_id,
+            ScheduleAssignment.member_id == body.member_id,
+        )
+    )
+    if taken_by_member is not None:
+        raise Conflict("already_assigned", "The member is already on this schedule")
     row = ScheduleAssignment(
         id=uuid.uuid4(),
         schedule_id=schedule_id,
@@ -156,13 +161,7 @@ async def add_assignment(
         created_at=now,
     )
     session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "already_assigned", "The member is already on this schedule (or does not exist)"
-        ) from exc
+    await session.flush()
     await record_change(
         session, actor, "created", "schedule_assignment", row.id, member_id=body.member_id
     )
@@ -245,6 +244,16 @@ async def create_override(
     }[body.override_type]
     if any(v is None for v in needs):
         raise InvalidInput("missing_member", f"A {body.override_type} override needs its members")
+    existing = await session.scalar(
+        select(NightOverride.id).where(
+            NightOverride.schedule_id == schedule_id,
+            NightOverride.night_date == body.night_date,
+            NightOverride.duty_position_id == body.duty_position_id,
+            NightOverride.base_member_id == body.base_member_id,
+        )
+    )
+    if existing is not None:
+        raise Conflict("override_exists", "An override for that person and night exists")
     row = NightOverride(
         id=uuid.uuid4(),
         schedule_id=schedule_id,
@@ -258,11 +267,7 @@ async def create_override(
         created_at=now,
     )
     session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("override_exists", "An override for that person and night exists") from exc
+    await session.flush()
     await record_change(session, actor, "duty_watch_override_create", "dw_night_override", row.id)
     return row
 

@@ -9,7 +9,7 @@ import time
 import config
 import hal
 import log
-import telemetry
+import payloads
 from commands import Commands
 from drivers.mfrc522 import MFRC522
 from feedback import Feedback
@@ -27,6 +27,8 @@ except ImportError:
 
 if TYPE_CHECKING:
     from typing import Any
+
+    from _mpy_shed.time_mp import _TicksMs as Ticks
 
 FW = "1.0.0"
 CONFIG_PATH = "config.json"
@@ -49,8 +51,9 @@ class App:
         self.net = Net(hw.wlan, cfg)
         self.feedback = Feedback(hw, cfg.feedback_timeout_ms)
         self.timesync = TimeSync(cfg, self.clock, self.net, hw.ntp_sync)
-        self.uplink = Uplink(cfg, self.device_id, self.boot_hex, self.outbox, self.net,
-                             self.clock, FW)
+        self.uplink = Uplink(
+            cfg, self.device_id, self.boot_hex, self.outbox, self.net, self.clock, FW
+        )
         self.reader = Reader(MFRC522(hw.spi, hw.cs, hw.rst), cfg, self._on_tap)
         self.commands = Commands(self)
         self.uplink.on_feedback = self.feedback.on_message
@@ -62,13 +65,16 @@ class App:
 
     def _on_tap(self, uid: bytearray, n: int) -> None:
         clock = self.clock
-        seq = self.outbox.append(uid, n, clock.ts_ms(), clock.synced, clock.mono_ms(),
-                                 self.boot_id)
+        seq = self.outbox.append(uid, n, clock.ts_ms(), clock.synced, clock.mono_ms(), self.boot_id)
         self.uplink.notify()
         event_id = "%s:%s:%d" % (self.device_id, self.boot_hex, seq)
         self.feedback.tapped(event_id, self.uplink.connected)
-        log.info("reader", "scan_queued", "seq=%d uid=%s uid_len=%d depth=%d" % (
-            seq, binascii.hexlify(uid[:n]).decode().upper(), n, self.outbox.depth()))
+        log.info(
+            "reader",
+            "scan_queued",
+            "seq=%d uid=%s uid_len=%d depth=%d"
+            % (seq, binascii.hexlify(bytes(uid[:n])).decode().upper(), n, self.outbox.depth()),
+        )
 
     async def restart(self, reason: str) -> None:
         """Leave cleanly (offline status with reason, outbox saved) and reset the chip."""
@@ -85,8 +91,9 @@ class App:
 
     async def run(self) -> None:
         """Start the long-running tasks, then supervise: commands, WDT, NTP, heartbeat, flush."""
-        log.info("app", "start", "device_id=%s boot_id=%s fw=%s" % (
-            self.device_id, self.boot_hex, FW))
+        log.info(
+            "app", "start", "device_id=%s boot_id=%s fw=%s" % (self.device_id, self.boot_hex, FW)
+        )
         for coro in (self.net.run(), self.reader.run(), self.uplink.run(), self.feedback.run()):
             self.tasks.append(asyncio.create_task(coro))
         wd = self.watchdog
@@ -121,11 +128,11 @@ class App:
         if not self.uplink.connected:
             return
         try:  # QoS0: a lost heartbeat is fine
-            await self.uplink.publish("heartbeat", telemetry.heartbeat(self), 0)
+            await self.uplink.publish("heartbeat", payloads.heartbeat(self), 0)
         except (OSError, asyncio.TimeoutError) as e:
             log.warn("app", "heartbeat_failed", "exc=%s" % type(e).__name__)
 
-    def _housekeeping(self, now: int) -> None:
+    def _housekeeping(self, now: "Ticks") -> None:
         """Coalesced outbox flush (flash wear), uptime bookkeeping, garbage collection."""
         ob = self.outbox
         if ob.has_unsaved() and time.ticks_diff(now, self._last_save) >= self.cfg.outbox_flush_ms:
@@ -145,8 +152,11 @@ def main(config_path: str = CONFIG_PATH, free_before_import: int = 0) -> None:
     try:
         app = App(cfg, hw, config_path)
         gc.collect()
-        log.info("app", "memory", "heap_free=%d used_by_app=%d" % (
-            gc.mem_free(), free_at_start - gc.mem_free()))
+        log.info(
+            "app",
+            "memory",
+            "heap_free=%d used_by_app=%d" % (gc.mem_free(), free_at_start - gc.mem_free()),
+        )
         asyncio.run(app.run())
     except Exception as e:  # last resort: log, pause so a crash cannot spin, reset
         log.exc("app", "crashed", e)

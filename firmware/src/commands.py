@@ -36,8 +36,16 @@ class Commands:
     def _ack(self, cmd_id: str, error: "str | None") -> None:
         if error is not None:
             error = error[:200]
-        payload = json.dumps({"v": 1, "cmd_id": cmd_id, "ok": error is None, "error": error,
-                              "ts": self._app.clock.ts_json()}, separators=(",", ":"))
+        payload = json.dumps(
+            {
+                "v": 1,
+                "cmd_id": cmd_id,
+                "ok": error is None,
+                "error": error,
+                "ts": self._app.clock.ts_json(),
+            },
+            separators=(",", ":"),
+        )
         self._app.uplink.queue_ack(payload.encode())
         log.info("cmd", "cmd_done", "cmd_id=%s ok=%d error=%s" % (cmd_id, error is None, error))
 
@@ -71,13 +79,17 @@ class Commands:
             self._ack(cmd_id, "bad_args: args must be an object")
             return
         cmd = msg.get("cmd")
-        handler = {
-            "reboot": self._reboot,
-            "identify": self._identify,
-            "set_config": self._set_config,
-            "sync_time": self._sync_time,
-            "clear_outbox": self._clear_outbox,
-        }.get(cmd) if type(cmd) is str else None
+        handler = (
+            {
+                "reboot": self._reboot,
+                "identify": self._identify,
+                "set_config": self._set_config,
+                "sync_time": self._sync_time,
+                "clear_outbox": self._clear_outbox,
+            }.get(cmd)
+            if type(cmd) is str
+            else None
+        )
         if handler is None:
             self._ack(cmd_id, "unknown_cmd")
             return

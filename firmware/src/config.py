@@ -4,6 +4,7 @@ import json
 import os
 
 import log
+from config_schema import DEFAULTS, RANGES, RESTART_KEYS
 
 try:
     from typing import TYPE_CHECKING
@@ -15,75 +16,6 @@ if TYPE_CHECKING:
 
 SCHEMA = 1
 SECRETS = ("wifi_password", "mqtt_password")
-
-# Every key with its default; the type of the default is the key's type.
-DEFAULTS = {
-    "device_id": "",
-    "wifi_ssid": "",
-    "wifi_password": "",
-    "mqtt_host": "",
-    "mqtt_port": 1883,
-    "mqtt_user": "",
-    "mqtt_password": "",
-    "mqtt_tls": False,
-    "mqtt_ca": "",
-    "mqtt_keepalive_s": 30,
-    "mqtt_retry_ms": 5000,
-    "mqtt_max_in": 2048,
-    "backoff_min_ms": 1000,
-    "backoff_max_ms": 60000,
-    "ntp_enabled": True,
-    "ntp_host": "pool.ntp.org",
-    "ntp_resync_s": 21600,
-    "heartbeat_s": 30,
-    "poll_ms": 100,
-    "cooldown_ms": 2000,
-    "absent_polls": 2,
-    "feedback_timeout_ms": 1500,
-    "rx_gain": 4,
-    "health_ms": 1000,
-    "outbox_capacity": 500,
-    "outbox_flush_acks": 16,
-    "outbox_flush_ms": 5000,
-    "send_window": 8,
-    "wdt_ms": 30000,
-    "spi_id": 1,
-    "spi_baud": 1000000,
-    "pin_sck": 18,
-    "pin_mosi": 23,
-    "pin_miso": 19,
-    "pin_cs": 5,
-    "pin_rst": 22,
-    "pin_led_green": 25,
-    "pin_led_red": 26,
-    "pin_buzzer": 27,
-    "data_dir": "data",
-    "log_level": "info",
-}
-
-# Flat (key, lo, hi) triples: the range of an int, or the length range of a str.
-_RANGES = (
-    "device_id", 0, 40, "wifi_ssid", 0, 32, "wifi_password", 0, 64, "mqtt_host", 0, 100,
-    "mqtt_port", 1, 65535, "mqtt_user", 0, 64, "mqtt_password", 0, 128, "mqtt_ca", 0, 64,
-    "mqtt_keepalive_s", 2, 600, "mqtt_retry_ms", 200, 60000, "mqtt_max_in", 256, 16384,
-    "backoff_min_ms", 10, 60000, "backoff_max_ms", 10, 600000, "ntp_host", 1, 64,
-    "ntp_resync_s", 60, 604800, "heartbeat_s", 1, 3600, "poll_ms", 10, 1000,
-    "cooldown_ms", 0, 60000, "absent_polls", 1, 20, "feedback_timeout_ms", 100, 10000,
-    "rx_gain", 0, 7, "health_ms", 100, 60000, "outbox_capacity", 4, 5000,
-    "outbox_flush_acks", 1, 1000, "outbox_flush_ms", 100, 600000, "send_window", 1, 32,
-    "wdt_ms", 0, 120000, "spi_id", 0, 2, "spi_baud", 100000, 10000000, "pin_sck", 0, 48,
-    "pin_mosi", 0, 48, "pin_miso", 0, 48, "pin_cs", 0, 48, "pin_rst", 0, 48,
-    "pin_led_green", 0, 48, "pin_led_red", 0, 48, "pin_buzzer", 0, 48, "data_dir", 1, 32,
-    "log_level", 4, 5,
-)
-
-# Keys that only take effect after a restart (set_config reboots when one of them changes).
-RESTART_KEYS = (
-    "device_id", "wifi_ssid", "wifi_password", "mqtt_host", "mqtt_port", "mqtt_user",
-    "mqtt_password", "mqtt_tls", "mqtt_ca", "mqtt_keepalive_s", "spi_id", "spi_baud",
-    "pin_sck", "pin_mosi", "pin_miso", "pin_cs", "pin_rst", "pin_led_green", "pin_led_red",
-    "pin_buzzer", "data_dir", "outbox_capacity", "wdt_ms", "mqtt_max_in",
-)
 
 
 def _is_device_id(value: str) -> bool:
@@ -103,13 +35,14 @@ def check(key: str, value: "Any") -> "str | None":
     if type(value) is not typ:
         return key + " must be " + typ.__name__
     if typ is not bool:
-        i = _RANGES.index(key)
-        lo = _RANGES[i + 1]
-        hi = _RANGES[i + 2]
-        n = value if typ is int else len(value)
+        i = RANGES.index(key)
+        lo: int = RANGES[i + 1]  # type: ignore[assignment]
+        hi: int = RANGES[i + 2]  # type: ignore[assignment]
+        v: "Any" = value  # (mypy narrows `value` to object after the type() check)
+        n = v if typ is int else len(v)
         if not lo <= n <= hi:
             return "%s out of range %d..%d" % (key if typ is int else key + " length", lo, hi)
-    if key == "device_id" and value and not _is_device_id(value):
+    if key == "device_id" and value and not _is_device_id(str(value)):
         return "device_id must match [a-z0-9-]{3,40}"
     if key == "log_level" and value not in ("debug", "info", "warn", "error"):
         return "log_level must be debug|info|warn|error"

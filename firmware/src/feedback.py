@@ -38,7 +38,7 @@ class Feedback:
         self._hw = hw
         self.timeout_ms = timeout_ms
         self._pending = ""
-        self._pending_at = 0
+        self._pending_at = time.ticks_ms()
         self._next = ""
         self._ev = asyncio.Event()
         self.progress = time.ticks_ms()
@@ -94,7 +94,10 @@ class Feedback:
         """Play queued patterns; turn a missing answer into the offline pattern."""
         while True:
             self.progress = time.ticks_ms()
-            if self._pending and time.ticks_diff(time.ticks_ms(), self._pending_at) > self.timeout_ms:
+            if (
+                self._pending
+                and time.ticks_diff(time.ticks_ms(), self._pending_at) > self.timeout_ms
+            ):
                 self._pending = ""
                 log.info("fb", "feedback_timeout")
                 self.play("offline")

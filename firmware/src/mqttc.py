@@ -1,11 +1,11 @@
 """Speaks MQTT 3.1.1 over one asyncio stream: CONNECT+LWT, QoS0/1 with PUBACK tracking and DUP resend, keepalive."""
 
 import asyncio
-import socket
 import time
 
 import log
 import mqttpkt
+import mqttsock
 
 try:
     from typing import TYPE_CHECKING
@@ -15,8 +15,8 @@ except ImportError:
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-_IPPROTO_TCP = getattr(socket, "IPPROTO_TCP", 6)
-_TCP_NODELAY = getattr(socket, "TCP_NODELAY", 1)
+    from config import Config
+
 _MAX_TOPIC = 200
 
 
@@ -24,48 +24,26 @@ class MQTTError(Exception):
     """The broker refused us or broke the protocol."""
 
 
-def make_tls(ca_path: str) -> "Any":
-    """Return an SSLContext; verifies the broker when a CA file (DER or PEM) is given."""
-    import ssl
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if ca_path:
-        with open(ca_path, "rb") as f:
-            ctx.load_verify_locations(cadata=f.read())
-        ctx.verify_mode = ssl.CERT_REQUIRED
-    else:
-        log.warn("mqtt", "tls_unverified", "reason=no mqtt_ca")
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
 class MQTTClient:
     """One broker session at a time; a fresh socket for every `connect`."""
 
-    def __init__(self, client_id: str, host: str, port: int, keepalive_s: int, user: str = "",
-                 password: str = "", tls: "Any" = None, max_in: int = 2048,
-                 retry_ms: int = 5000) -> None:
+    def __init__(self, client_id: str, cfg: "Config", tls: "Any" = None) -> None:
         self.client_id = client_id
-        self._host = host
-        self._port = port
-        self._keepalive_ms = keepalive_s * 1000
-        self._keepalive_s = keepalive_s
-        self._user = user
-        self._password = password
+        self._cfg = cfg  # mqtt_host/port/user/password/keepalive_s/max_in/retry_ms
+        self._keepalive_ms = cfg.mqtt_keepalive_s * 1000
         self._tls = tls
-        self._max_in = max_in
-        self._retry_ms = retry_ms
         self.on_message: "Callable[[str, bytes], None] | None" = None
-        self.on_puback: "Callable[[int], None] | None" = None
-        self.inflight: "dict[int, list[Any]]" = {}  # pid -> [topic, payload, retain, sent_ticks]
+        self.on_puback: "Callable[[Any], None] | None" = None
+        # pid -> [topic, payload, retain, sent_ticks, ref]; `ref` goes back with the PUBACK
+        self.inflight: "dict[int, list[Any]]" = {}
         self.connected = False
         self._pid = 0
-        self._r: "Any" = None
-        self._w: "Any" = None
+        self._s: "Any" = None  # asyncio stream (reader and writer at once on MicroPython)
         self._lock = asyncio.Lock()
-        self._last_tx = 0
-        self._last_rx = 0
-        self._ping_at = -1
+        self._last_tx = time.ticks_ms()
+        self._last_rx = self._last_tx
+        self._ping_at = self._last_tx
+        self._ping_out = False
 
     def _next_pid(self) -> int:
         for _ in range(65535):
@@ -75,7 +53,7 @@ class MQTTClient:
         raise MQTTError("no free packet id")
 
     async def _send(self, *parts: bytes) -> None:
-        w = self._w
+        w = self._s
         if w is None:
             raise OSError(107)  # ENOTCONN
         async with self._lock:
@@ -84,32 +62,34 @@ class MQTTClient:
             await asyncio.wait_for_ms(w.drain(), 5000)
         self._last_tx = time.ticks_ms()
 
-    async def connect(self, will_topic: str, will_msg: bytes, clean: bool,
-                      timeout_ms: int = 10000) -> bool:
+    async def connect(
+        self, will_topic: str, will_msg: bytes, clean: bool, timeout_ms: int = 10000
+    ) -> bool:
         """Open a new connection and wait for CONNACK; return the session-present flag."""
         self.close()
-        kw = {}
-        if self._tls is not None:
-            kw = {"ssl": self._tls, "server_hostname": self._host}
-        r, w = await asyncio.wait_for_ms(
-            asyncio.open_connection(self._host, self._port, **kw), timeout_ms)
-        self._r = r
-        self._w = w
-        sock = getattr(w, "s", None)
-        try:  # Nagle would hold small PUBLISHes back for up to ~200 ms
-            sock.setsockopt(_IPPROTO_TCP, _TCP_NODELAY, 1)
-        except (AttributeError, OSError, TypeError):
-            pass
-        await self._send(mqttpkt.connect(self.client_id, self._keepalive_s, clean, self._user,
-                                         self._password, will_topic, will_msg))
-        ack = await asyncio.wait_for_ms(r.readexactly(4), timeout_ms)
+        cfg = self._cfg
+        sock = await mqttsock.open_socket(cfg.mqtt_host, cfg.mqtt_port, self._tls, timeout_ms)
+        stream = asyncio.StreamReader(sock)
+        self._s = stream
+        await self._send(
+            mqttpkt.connect(
+                self.client_id,
+                cfg.mqtt_keepalive_s,
+                clean,
+                cfg.mqtt_user,
+                cfg.mqtt_password,
+                will_topic,
+                will_msg,
+            )
+        )
+        ack: bytes = await asyncio.wait_for_ms(stream.readexactly(4), timeout_ms)
         if ack[0] != mqttpkt.T_CONNACK or ack[1] != 2:
             raise MQTTError("bad CONNACK")
         if ack[3]:
             raise MQTTError("refused rc=%d" % ack[3])
         now = time.ticks_ms()
         self._last_rx = now
-        self._ping_at = -1
+        self._ping_out = False
         self.connected = True
         # MQTT 3.1.1 §4.4: with CleanSession=0, resend unacknowledged PUBLISHes with DUP set.
         for pid in sorted(self.inflight):
@@ -123,13 +103,15 @@ class MQTTClient:
         head = mqttpkt.publish_header(entry[0], len(payload), 1, entry[2], dup, pid)
         await self._send(head, payload)
 
-    async def publish(self, topic: str, payload: bytes, qos: int = 0, retain: bool = False) -> int:
-        """Send PUBLISH; for QoS1 return the packet id whose PUBACK `on_puback` will report."""
+    async def publish(
+        self, topic: str, payload: bytes, qos: int = 0, retain: bool = False, ref: "Any" = None
+    ) -> int:
+        """Send PUBLISH; for QoS1 `on_puback(ref)` reports the PUBACK (it may come before we return)."""
         if not self.connected:
             raise OSError(107)
         if qos:
             pid = self._next_pid()
-            self.inflight[pid] = [topic, payload, retain, 0]
+            self.inflight[pid] = [topic, payload, retain, 0, ref]
             await self._publish_raw(pid, False)
             return pid
         await self._send(mqttpkt.publish_header(topic, len(payload), 0, retain, False, 0), payload)
@@ -142,25 +124,28 @@ class MQTTClient:
     async def tick(self) -> None:
         """Keepalive and retransmission; call about once a second. Raises when the link is dead."""
         now = time.ticks_ms()
-        if self._ping_at >= 0 and time.ticks_diff(now, self._ping_at) > self._keepalive_ms:
+        if self._ping_out and time.ticks_diff(now, self._ping_at) > self._keepalive_ms:
             raise MQTTError("no PINGRESP")
         if time.ticks_diff(now, self._last_rx) > self._keepalive_ms * 2:
             raise MQTTError("broker silent")
         half = self._keepalive_ms // 2
         # Ping when either direction is idle: sending keeps the broker happy, the PINGRESP
         # proves the broker is still there while we only publish QoS0 heartbeats.
-        if self._ping_at < 0 and (time.ticks_diff(now, self._last_tx) >= half
-                                  or time.ticks_diff(now, self._last_rx) >= half):
+        if not self._ping_out and (
+            time.ticks_diff(now, self._last_tx) >= half
+            or time.ticks_diff(now, self._last_rx) >= half
+        ):
             self._ping_at = now
+            self._ping_out = True
             await self._send(mqttpkt.PINGREQ)
         for pid in list(self.inflight):
             entry = self.inflight.get(pid)
-            if entry is not None and time.ticks_diff(now, entry[3]) >= self._retry_ms:
+            if entry is not None and time.ticks_diff(now, entry[3]) >= self._cfg.mqtt_retry_ms:
                 log.warn("mqtt", "mqtt_resend", "pid=%d" % pid)
                 await self._publish_raw(pid, True)
 
     async def _read_exact(self, n: int) -> bytes:
-        data = await self._r.readexactly(n)
+        data = await self._s.readexactly(n)
         if len(data) != n:
             raise EOFError
         return data
@@ -192,10 +177,11 @@ class MQTTClient:
             elif kind == mqttpkt.T_PUBACK and n == 2:
                 body = await self._read_exact(2)
                 pid = (body[0] << 8) | body[1]
-                if self.inflight.pop(pid, None) is not None and self.on_puback:
-                    self.on_puback(pid)
+                entry = self.inflight.pop(pid, None)
+                if entry is not None and entry[4] is not None and self.on_puback:
+                    self.on_puback(entry[4])
             elif kind == mqttpkt.T_PINGRESP:
-                self._ping_at = -1
+                self._ping_out = False
             elif kind == mqttpkt.T_SUBACK:
                 body = await self._read_exact(n)
                 if b"\x80" in body[2:]:
@@ -216,7 +202,7 @@ class MQTTClient:
             pb = await self._read_exact(2)
             pid = (pb[0] << 8) | pb[1]
             n -= 2
-        if n > self._max_in:
+        if n > self._cfg.mqtt_max_in:
             log.warn("mqtt", "mqtt_oversize", "topic=%s bytes=%d" % (topic, n))
             await self._discard(n)
         else:
@@ -241,9 +227,8 @@ class MQTTClient:
     def close(self) -> None:
         """Drop the connection without DISCONNECT (the broker publishes the Last Will)."""
         self.connected = False
-        w = self._w
-        self._w = None
-        self._r = None
+        w = self._s
+        self._s = None
         if w is not None:
             try:  # asyncio's Stream.close() is a no-op on MicroPython; close the socket itself
                 w.s.close()

@@ -23,13 +23,21 @@ def remaining_length(n: int) -> bytes:
 
 
 def _str(s: "str | bytes") -> bytes:
-    b = s.encode() if type(s) is str else s
+    b = s.encode() if isinstance(s, str) else s
     return bytes((len(b) >> 8, len(b) & 0xFF)) + b
 
 
-def connect(client_id: str, keepalive_s: int, clean: bool, user: str = "", password: str = "",
-            will_topic: str = "", will_msg: bytes = b"", will_qos: int = 1,
-            will_retain: bool = True) -> bytes:
+def connect(
+    client_id: str,
+    keepalive_s: int,
+    clean: bool,
+    user: str = "",
+    password: str = "",
+    will_topic: str = "",
+    will_msg: bytes = b"",
+    will_qos: int = 1,
+    will_retain: bool = True,
+) -> bytes:
     """Build CONNECT (§3.1) with optional Last Will and credentials."""
     flags = 0x02 if clean else 0
     body = _str(client_id)
@@ -46,8 +54,9 @@ def connect(client_id: str, keepalive_s: int, clean: bool, user: str = "", passw
     return b"\x10" + remaining_length(len(var) + len(body)) + var + body
 
 
-def publish_header(topic: str, payload_len: int, qos: int, retain: bool, dup: bool,
-                   pid: int) -> bytes:
+def publish_header(
+    topic: str, payload_len: int, qos: int, retain: bool, dup: bool, pid: int
+) -> bytes:
     """Build PUBLISH fixed header, topic and packet id (§3.3); the payload follows it."""
     first = T_PUBLISH | (qos << 1) | (1 if retain else 0) | (0x08 if dup else 0)
     t = _str(topic)

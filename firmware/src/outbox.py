@@ -95,8 +95,11 @@ class Outbox:
                 top = self._rec.seq
         if top + 1 > self.next_seq:
             self.next_seq = top + 1
-        log.info("outbox", "outbox_open", "next_seq=%d depth=%d dropped=%d" % (
-            self.next_seq, self.depth(), self.dropped))
+        log.info(
+            "outbox",
+            "outbox_open",
+            "next_seq=%d depth=%d dropped=%d" % (self.next_seq, self.depth(), self.dropped),
+        )
 
     def _read_slot(self, slot: int) -> bool:
         f = self._f
@@ -129,8 +132,9 @@ class Outbox:
         """Return how many scans wait for delivery."""
         return self.next_seq - self.first()
 
-    def append(self, uid: "Any", uid_len: int, ts_ms: int, ntp: bool, mono_ms: int,
-               boot_id: bytes) -> int:
+    def append(
+        self, uid: "Any", uid_len: int, ts_ms: int, ntp: bool, mono_ms: int, boot_id: bytes
+    ) -> int:
         """Store one scan and return its seq; when full the oldest waiting scan is dropped."""
         seq = self.next_seq
         if self.depth() >= self.capacity:
@@ -138,8 +142,21 @@ class Outbox:
             self._unsaved += self._flush_acks  # force the counter out soon
             log.warn("outbox", "outbox_drop", "seq=%d dropped=%d" % (self.first(), self.dropped))
         buf = self._buf
-        struct.pack_into(_FMT, buf, 0, _MAGIC, uid_len, 1 if ntp else 0, 0, seq,
-                         mono_ms & 0xFFFFFFFF, ts_ms, boot_id, bytes(uid[:uid_len]), 0)
+        struct.pack_into(
+            _FMT,
+            buf,
+            0,
+            _MAGIC,
+            uid_len,
+            1 if ntp else 0,
+            0,
+            seq,
+            mono_ms & 0xFFFFFFFF,
+            ts_ms,
+            boot_id,
+            bytes(uid[:uid_len]),
+            0,
+        )
         struct.pack_into("<H", buf, REC_SIZE - 2, _checksum(buf, REC_SIZE - 2))
         f = self._f
         f.seek((seq % self.capacity) * REC_SIZE)

@@ -12,8 +12,9 @@ except ImportError:
     TYPE_CHECKING = False
 
 if TYPE_CHECKING:
-    from typing import Callable
+    from typing import Any, Callable
 
+    from _mpy_shed.time_mp import _TicksMs as Ticks
     from config import Config
     from drivers.mfrc522 import MFRC522
 
@@ -31,8 +32,9 @@ class Reader:
     least `cooldown_ms` old; a card held on the reader keeps answering WUPA and never re-fires.
     """
 
-    def __init__(self, chip: "MFRC522", cfg: "Config",
-                 on_tap: "Callable[[bytearray, int], None]") -> None:
+    def __init__(
+        self, chip: "MFRC522", cfg: "Config", on_tap: "Callable[[bytearray, int], None]"
+    ) -> None:
         self._chip = chip
         self._sel = iso14443a.CardSelector(chip)
         self._cfg = cfg
@@ -47,7 +49,7 @@ class Reader:
         self._uids = bytearray(10 * _SLOTS)
         self._lens = [0] * _SLOTS
         self._seen = [0] * _SLOTS  # poll number when last seen
-        self._fired = [0] * _SLOTS  # ticks_ms of last event
+        self._fired: "list[Any]" = [0] * _SLOTS  # ticks_ms of last event
 
     async def run(self) -> None:
         """Poll forever; never awaits the network."""
@@ -87,15 +89,21 @@ class Reader:
             if counted:
                 self.resets += 1
             if self._try_init():
-                log.info("reader", "rc522_ok", "version=0x%02x kind=soft resets=%d" % (
-                    self.version, self.resets))
+                log.info(
+                    "reader",
+                    "rc522_ok",
+                    "version=0x%02x kind=soft resets=%d" % (self.version, self.resets),
+                )
                 return
             self._chip.hard_reset()
             self.resets += 1
             counted = True
             if self._try_init():
-                log.info("reader", "rc522_ok", "version=0x%02x kind=hard resets=%d" % (
-                    self.version, self.resets))
+                log.info(
+                    "reader",
+                    "rc522_ok",
+                    "version=0x%02x kind=hard resets=%d" % (self.version, self.resets),
+                )
                 return
             log.error("reader", "rc522_reset_failed", "retry_ms=%d" % delay)
             left = delay
@@ -106,7 +114,7 @@ class Reader:
                 self.progress = time.ticks_ms()
             delay = min(delay * 2, 60000)
 
-    def _poll(self, now: int) -> None:
+    def _poll(self, now: "Ticks") -> None:
         """WUPA wakes every card in the field (halted ones too), then select/HLTA each in turn."""
         self._polls += 1
         sel = self._sel
@@ -143,7 +151,7 @@ class Reader:
                 return slot
         return -1
 
-    def _seen_uid(self, uid: bytearray, n: int, now: int) -> None:
+    def _seen_uid(self, uid: bytearray, n: int, now: "Ticks") -> None:
         cfg = self._cfg
         slot = self._find(uid, n)
         if slot >= 0:

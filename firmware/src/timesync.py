@@ -12,6 +12,7 @@ except ImportError:
 if TYPE_CHECKING:
     from typing import Any, Callable
 
+    from _mpy_shed.time_mp import _TicksMs as Ticks
     from config import Config
     from net import Net
 
@@ -59,13 +60,15 @@ class TimeSync:
     `ntptime` blocks for at most its 1 s socket timeout, and only when a sync is due.
     """
 
-    def __init__(self, cfg: "Config", clock: Clock, net: "Net",
-                 ntp_sync: "Callable[[str], Any]") -> None:
+    def __init__(
+        self, cfg: "Config", clock: Clock, net: "Net", ntp_sync: "Callable[[str], Any]"
+    ) -> None:
         self._cfg = cfg
         self._clock = clock
         self._net = net
         self._ntp_sync = ntp_sync
-        self._next_at = -1
+        self._next_at = time.ticks_ms()
+        self._due = True
         self._retry_ms = 2000
 
     def sync_now(self) -> bool:
@@ -79,13 +82,14 @@ class TimeSync:
         log.info("time", "ntp_synced", "ts=%d" % self._clock.ts_ms())
         return True
 
-    def maybe_sync(self, now: int) -> None:
+    def maybe_sync(self, now: "Ticks") -> None:
         """Called every second: sync when due; failures retry after 2 s doubling to 5 min."""
         cfg = self._cfg
         if not cfg.ntp_enabled or not self._net.is_up():
             return
-        if self._next_at >= 0 and time.ticks_diff(now, self._next_at) < 0:
+        if not self._due and time.ticks_diff(now, self._next_at) < 0:
             return
+        self._due = False
         if self.sync_now():
             self._retry_ms = 2000
             self._next_at = time.ticks_add(now, cfg.ntp_resync_s * 1000)

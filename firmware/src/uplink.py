@@ -1,13 +1,13 @@
 """Keeps the broker session alive and moves scans from the outbox to MQTT oldest-first (replayed after outages)."""
 
 import asyncio
-import binascii
-import json
 import time
 
 import log
+import payloads
 from backoff import Backoff
-from mqttc import MQTTClient, MQTTError, make_tls
+from mqttc import MQTTClient, MQTTError
+from mqttsock import make_tls
 
 try:
     from typing import TYPE_CHECKING
@@ -19,32 +19,26 @@ if TYPE_CHECKING:
 
     from config import Config
     from net import Net
-    from outbox import Outbox, Record
+    from outbox import Outbox
     from timesync import Clock
 
 PREFIX = "sentinel/v1/readers/"
-LWT = b'{"v":1,"state":"offline"}'
 _ERRORS = (OSError, EOFError, MQTTError, asyncio.TimeoutError, ValueError)
-
-
-def encode_scan(rec: "Record", device_id: str, replayed: bool) -> bytes:
-    """Render one stored scan as the contract's scan JSON (mqtt-contract.md, reader → backend)."""
-    boot = binascii.hexlify(rec.boot_id).decode()
-    uid = binascii.hexlify(rec.uid[: rec.uid_len]).decode().upper()
-    return (
-        '{"v":1,"event_id":"%s:%s:%d","boot_id":"%s","seq":%d,"uid":"%s","uid_len":%d,'
-        '"ts":%s,"ts_src":"%s","mono_ms":%d,"replayed":%s}'
-        % (device_id, boot, rec.seq, boot, rec.seq, uid, rec.uid_len,
-           "null" if rec.ts_ms < 0 else str(rec.ts_ms), "ntp" if rec.ntp else "none",
-           rec.mono_ms, "true" if replayed else "false")
-    ).encode()
 
 
 class Uplink:
     """Supervises the MQTT session: connect with backoff, subscribe, birth, send, ack, retry."""
 
-    def __init__(self, cfg: "Config", device_id: str, boot_hex: str, outbox: "Outbox",
-                 net: "Net", clock: "Clock", fw: str) -> None:
+    def __init__(
+        self,
+        cfg: "Config",
+        device_id: str,
+        boot_hex: str,
+        outbox: "Outbox",
+        net: "Net",
+        clock: "Clock",
+        fw: str,
+    ) -> None:
         self._cfg = cfg
         self.device_id = device_id
         self._boot_hex = boot_hex
@@ -56,8 +50,7 @@ class Uplink:
         self._t_feedback = self.base + "feedback"
         self._t_cmd = self.base + "cmd"
         tls = make_tls(cfg.mqtt_ca) if cfg.mqtt_tls else None
-        c = MQTTClient(device_id, cfg.mqtt_host, cfg.mqtt_port, cfg.mqtt_keepalive_s,
-                       cfg.mqtt_user, cfg.mqtt_password, tls, cfg.mqtt_max_in, cfg.mqtt_retry_ms)
+        c = MQTTClient(device_id, cfg, tls)
         c.on_message = self._on_message
         c.on_puback = self._on_puback
         self.client = c
@@ -67,7 +60,7 @@ class Uplink:
         self._connects = 0
         self.progress = time.ticks_ms()
         self._wake = asyncio.Event()
-        self._sent: "dict[int, int]" = {}  # packet id -> seq
+        self._sent: "list[int]" = []  # seqs published and not yet acknowledged
         self._cursor = 0
         self._live_from = 0
         self._acks: "list[bytes]" = []
@@ -124,21 +117,24 @@ class Uplink:
         c = self.client
         cfg = self._cfg
         log.info("mqtt", "mqtt_connecting", "host=%s port=%d" % (cfg.mqtt_host, cfg.mqtt_port))
-        present = await c.connect(self.base + "status", LWT, False)
+        present = await c.connect(self.base + "status", payloads.LWT, False)
         self._connects += 1
         if self._connects > 1:
             self.reconnects += 1
         log.info("mqtt", "mqtt_connected", "session_present=%d" % present)
         self._reader = asyncio.create_task(self._read())
         await c.subscribe([(self._t_cmd, 1), (self._t_feedback, 1)])
-        await c.publish(self.base + "status", self._birth(), 1, True)
+        await c.publish(
+            self.base + "status",
+            payloads.birth(self._fw, self._boot_hex, self._net.ip(), self._clock.ts_json()),
+            1,
+            True,
+        )
         ob = self._outbox
         self._live_from = ob.next_seq  # anything older was queued during the outage
-        top = 0
-        for seq in self._sent.values():
-            if seq + 1 > top:
-                top = seq + 1
-        self._cursor = max(ob.first(), top)
+        # Unacknowledged scans are resent by the client (DUP); continue after the newest.
+        self._sent = [e[4] for e in c.inflight.values() if e[4] is not None]
+        self._cursor = max(ob.first(), max(self._sent) + 1 if self._sent else 0)
         self._backoff.reset()
         while c.connected:
             self.progress = time.ticks_ms()
@@ -170,8 +166,12 @@ class Uplink:
 
     async def _flush_acks(self) -> None:
         while self._acks and self.client.connected:
-            await self.publish("cmd/ack", self._acks[0], 1)
-            self._acks.pop(0)
+            payload = self._acks.pop(0)  # take it first: shutdown() may flush concurrently
+            try:
+                await self.publish("cmd/ack", payload, 1)
+            except _ERRORS:
+                self._acks.insert(0, payload)
+                raise
 
     async def _pump(self) -> None:
         c = self.client
@@ -186,13 +186,15 @@ class Uplink:
             if rec is None:
                 continue
             replayed = seq < self._live_from
-            pid = await c.publish(self.base + "scan", encode_scan(rec, self.device_id, replayed), 1)
-            self._sent[pid] = seq
+            self._sent.append(seq)
+            await c.publish(
+                self.base + "scan", payloads.scan(rec, self.device_id, replayed), 1, False, seq
+            )
             log.info("mqtt", "scan_sent", "seq=%d replayed=%d" % (seq, replayed))
 
-    def _on_puback(self, pid: int) -> None:
-        seq = self._sent.pop(pid, None)
-        if seq is not None:
+    def _on_puback(self, seq: "Any") -> None:
+        if seq in self._sent:
+            self._sent.remove(seq)
             self._outbox.ack(seq)
             log.debug("mqtt", "scan_acked", "seq=%d" % seq)
             self._wake.set()
@@ -207,12 +209,6 @@ class Uplink:
         else:
             log.warn("mqtt", "unexpected_topic", "topic=" + topic)
 
-    def _birth(self) -> bytes:
-        return json.dumps(
-            {"v": 1, "state": "online", "fw": self._fw, "boot_id": self._boot_hex,
-             "ip": self._net.ip(), "ts": self._clock.ts_json()},
-            separators=(",", ":")).encode()
-
     def reset_cursor(self) -> None:
         """Restart sending from the oldest waiting scan (after clear_outbox)."""
         self._cursor = self._outbox.first()
@@ -224,8 +220,7 @@ class Uplink:
         try:
             if c.connected:
                 await self._flush_acks()
-                status = '{"v":1,"state":"offline","reason":"%s"}' % reason
-                await c.publish(self.base + "status", status.encode(), 1, True)
+                await c.publish(self.base + "status", payloads.offline(reason), 1, True)
                 deadline = time.ticks_add(time.ticks_ms(), 3000)
                 while c.inflight and c.connected and time.ticks_diff(deadline, time.ticks_ms()) > 0:
                     await asyncio.sleep_ms(20)  # waiting for PUBACKs, bounded

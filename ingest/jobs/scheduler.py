@@ -16,7 +16,9 @@ from ingest.jobs import duty_watch_check, lockup_reminders, rollover
 from shared.clock import Clock
 from shared.domain.lockup import ReminderPhase
 from shared.policy import OperationsPolicy, operations_policy
+from shared.services import building_state
 from shared.settings import Settings
+from shared.store import lockup as lockup_store
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +38,29 @@ async def run_due(
     return ran
 
 
+async def publish_building_state(
+    sessionmaker: async_sessionmaker[AsyncSession], policy: OperationsPolicy, *, now: datetime
+) -> None:
+    """Re-queue the retained building topics, so a broker that lost them gets them back."""
+    async with sessionmaker.begin() as session:
+        await lockup_store.lock_building(session)
+        await building_state.publish_state(session, on=policy.operational_date(now), now=now)
+
+
 async def run(
     sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings
 ) -> None:
-    """Tick forever (returns at once when the scheduler is disabled)."""
+    """Re-publish the building state, then tick forever (returns when disabled)."""
     if not settings.scheduler_enabled:
         log.info("scheduler_disabled")
         return
     policy = operations_policy(settings)
+    try:
+        await publish_building_state(sessionmaker, policy, now=clock.now())
+    except Exception as exc:
+        if is_connection_error(exc):
+            raise DatabaseUnavailable(str(exc)) from exc
+        raise
     while True:
         try:
             ran = await run_due(sessionmaker, policy, now=clock.now())

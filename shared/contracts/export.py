@@ -10,6 +10,13 @@ from typing import Literal
 from pydantic import BaseModel
 
 from shared.contracts.alert import AlertAcknowledged, AlertMessage
+from shared.contracts.building import (
+    BuildingChange,
+    DdsState,
+    LockupHeld,
+    LockupState,
+    ResponsibilityNeeded,
+)
 from shared.contracts.checkin import CheckinEvent
 from shared.contracts.command import Command, CommandAck
 from shared.contracts.feedback import Feedback
@@ -34,6 +41,11 @@ MODELS: dict[str, type[BaseModel]] = {
     "alert": AlertMessage,
     "alert_acknowledged": AlertAcknowledged,
     "fleet_reader": FleetReader,
+    "building_lockup": LockupState,
+    "building_dds": DdsState,
+    "building_responsibility_needed": ResponsibilityNeeded,
+    "building_lockup_held": LockupHeld,
+    "building_change": BuildingChange,
 }
 
 

@@ -7,9 +7,10 @@ window has ended. The same functions serve training nights and BMQ sessions (ste
 """
 
 import uuid
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -118,39 +119,73 @@ class MemberAttendance:
         return len(self.attended_on)
 
 
+@dataclass(frozen=True, slots=True)
+class OperationalDays:
+    """The start instants (UTC) of consecutive operational days, to find a day's end quickly.
+
+    A report resolves tens of thousands of check-ins to their operational day; a bisect over
+    precomputed rollover instants avoids a zone conversion per check-in.
+    """
+
+    tz: ZoneInfo
+    rollover: time
+    starts: tuple[datetime, ...]
+
+    @classmethod
+    def covering(
+        cls, first: date, last: date, *, tz: ZoneInfo, rollover: time
+    ) -> "OperationalDays":
+        """Days `first` … `last` (and the start of the day after)."""
+        count = (last - first).days + 2
+        starts = tuple(
+            rollover_instant(first + timedelta(days=i), tz=tz, rollover=rollover).astimezone(UTC)
+            for i in range(max(count, 1))
+        )
+        return cls(tz, rollover, starts)
+
+    def end_of_day(self, at: datetime) -> datetime:
+        """The instant the operational day containing `at` ends (the next rollover)."""
+        index = bisect_right(self.starts, at)
+        if 0 < index < len(self.starts):
+            return self.starts[index]
+        day = operational_date(at, tz=self.tz, rollover=self.rollover)
+        following = day + timedelta(days=1)
+        return rollover_instant(following, tz=self.tz, rollover=self.rollover).astimezone(UTC)
+
+
 def presence_intervals(
-    events: Sequence[PresenceEvent], *, tz: ZoneInfo, rollover: time, now: datetime
+    events: Sequence[PresenceEvent],
+    *,
+    tz: ZoneInfo,
+    rollover: time,
+    now: datetime,
+    days: OperationalDays | None = None,
 ) -> list[Interval]:
     """Turn one member's time-ordered check-ins into presence intervals.
 
     An `in` opens presence and the next `out` closes it; a repeated `in` keeps it open. Presence
     never outlives its operational day: the daily reset checks everyone out at the rollover
     (domain.md §0.2 rule 7), so an `in` without an `out` ends there, or at `now` if sooner. An
-    `out` with nothing open is ignored.
+    `out` with nothing open is ignored. `days` (optional) speeds up finding a day's end.
     """
+    days = days or OperationalDays(tz, rollover, ())
     intervals: list[Interval] = []
     opened: datetime | None = None
-    cap: datetime | None = None
-    day_ends: dict[date, datetime] = {}
+    cap = now
     for at, is_in in events:
-        if opened is not None and cap is not None and at >= cap:
+        if opened is not None and at >= cap:
             if cap > opened:
                 intervals.append(Interval(opened, cap))
             opened = None
         if is_in:
             if opened is None:
                 opened = at
-                day = operational_date(at, tz=tz, rollover=rollover)
-                cap = day_ends.get(day)
-                if cap is None:
-                    cap = rollover_instant(day + timedelta(days=1), tz=tz, rollover=rollover)
-                    day_ends[day] = cap
-                cap = min(cap, now)
+                cap = min(days.end_of_day(at), now)
         elif opened is not None:
             if at > opened:
                 intervals.append(Interval(opened, at))
             opened = None
-    if opened is not None and cap is not None and cap > opened:
+    if opened is not None and cap > opened:
         intervals.append(Interval(opened, cap))
     return intervals
 

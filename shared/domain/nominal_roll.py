@@ -330,7 +330,7 @@ def plan_import(
     rows: Sequence[RollRow], existing: Sequence[ExistingMember], *, division_codes: set[str]
 ) -> ImportPlan:
     """Diff valid rows against the nominal-roll members, matching by service number (§9A.3)."""
-    by_sn = {m.service_number: m for m in existing}
+    by_sn = {m.service_number.upper(): m for m in existing}  # file numbers are upper-cased
     plan = ImportPlan()
     in_file = set()
     for row in rows:

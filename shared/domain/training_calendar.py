@@ -8,7 +8,7 @@ after midnight still belongs to the night it started on, and DST is resolved per
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -72,19 +72,37 @@ class DayException:
 
 
 @dataclass(frozen=True, slots=True)
+class Season:
+    """The inclusive dates of a training year."""
+
+    start_on: date
+    end_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class TrainingCalendar:
-    """Everything that removes nights: exclusion ranges, day exceptions, active stat holidays."""
+    """Everything that removes nights: exclusion ranges, day exceptions, active stat holidays.
+
+    `seasons` are the training years: when given, a date outside all of them holds no night
+    (the summer between training years). None means no training year is defined at all, and
+    only the exclusions apply.
+    """
 
     holiday_ranges: tuple[HolidayRange, ...] = ()
     day_exceptions: tuple[DayException, ...] = ()
     stat_holidays: frozenset[date] = frozenset()
+    seasons: tuple[Season, ...] | None = None
 
     def merged(self, other: "TrainingCalendar") -> "TrainingCalendar":
-        """Return a calendar that excludes what either calendar excludes."""
+        """Return a calendar that excludes what either calendar excludes, in either's seasons."""
+        seasons = None
+        if self.seasons is not None or other.seasons is not None:
+            seasons = (self.seasons or ()) + (other.seasons or ())
         return TrainingCalendar(
             self.holiday_ranges + other.holiday_ranges,
             self.day_exceptions + other.day_exceptions,
             self.stat_holidays | other.stat_holidays,
+            seasons,
         )
 
 
@@ -104,6 +122,10 @@ class NightWindow:
 
 def is_excluded(on: date, calendar: TrainingCalendar, *, kind: NightKind) -> bool:
     """True when no night of `kind` is held on `on` (§8.2 step 1)."""
+    if calendar.seasons is not None and not any(
+        season.start_on <= on <= season.end_on for season in calendar.seasons
+    ):
+        return True
     if on in calendar.stat_holidays:
         return True
     if any(r.start_on <= on <= r.end_on for r in calendar.holiday_ranges):
@@ -138,8 +160,9 @@ def night_window(on: date, *, start: time, end: time, tz: ZoneInfo, rollover: ti
     19:00-01:00 ends at 01:00 the next morning. Each night is resolved in `tz` on its own date,
     so the instants follow DST rather than a fixed UTC offset.
     """
-    start_at = instant_on(on, start, tz=tz, rollover=rollover)
-    end_at = instant_on(on, end, tz=tz, rollover=rollover)
+    # Instants are kept in UTC: comparing them with check-ins (UTC) then needs no zone lookups.
+    start_at = instant_on(on, start, tz=tz, rollover=rollover).astimezone(UTC)
+    end_at = instant_on(on, end, tz=tz, rollover=rollover).astimezone(UTC)
     if end_at <= start_at:
         raise ValueError(f"night window {start}-{end} is empty on {on}")
     return NightWindow(on, start_at, end_at)

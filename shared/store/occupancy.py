@@ -67,7 +67,9 @@ async def visitors_present_at_hours(
         text(
             """
             SELECT h AS bucket, count(v.id)::int AS present
-            FROM generate_series(:start_at, :end_at - INTERVAL '1 hour', INTERVAL '1 hour') h
+            FROM generate_series(CAST(:start_at AS timestamptz),
+                                 CAST(:end_at AS timestamptz) - INTERVAL '1 hour',
+                                 INTERVAL '1 hour') h
             LEFT JOIN visitors v
               ON v.check_in_at < h + INTERVAL '1 hour'
              AND (v.check_out_at IS NULL OR v.check_out_at >= h + INTERVAL '1 hour')

@@ -11,7 +11,8 @@ async def find_throttle(session: AsyncSession, kind: str, subject: str) -> Throt
     row = (
         await session.execute(
             text(
-                "SELECT failures, locked_until FROM auth_throttles WHERE kind = :k AND subject = :s"
+                "SELECT failures, first_failed_at, locked_until FROM auth_throttles"
+                " WHERE kind = :k AND subject = :s"
             ),
             {"k": kind, "s": subject[:128]},
         )

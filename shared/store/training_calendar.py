@@ -13,6 +13,7 @@ from shared.domain.training_calendar import (
     DayException,
     ExceptionType,
     HolidayRange,
+    Season,
     TrainingCalendar,
 )
 from shared.errors import Conflict, NotFound
@@ -154,12 +155,16 @@ def year_calendar(year: TrainingYear) -> TrainingCalendar:
         DayException(date.fromisoformat(e["date"]), ExceptionType(e["type"]))
         for e in year.day_exceptions
     )
-    return TrainingCalendar(ranges, exceptions)
+    return TrainingCalendar(ranges, exceptions, seasons=(Season(year.start_on, year.end_on),))
 
 
 async def load_calendar(session: AsyncSession, start_on: date, end_on: date) -> TrainingCalendar:
-    """Return the exclusions of every training year overlapping the period, and its holidays."""
-    calendar = TrainingCalendar()
+    """Return the exclusions of every training year overlapping the period, and its holidays.
+
+    Once any training year exists, dates outside all training years hold no nights.
+    """
+    defined = await session.scalar(select(func.count()).select_from(TrainingYear))
+    calendar = TrainingCalendar(seasons=() if defined else None)
     years = await session.scalars(
         select(TrainingYear).where(TrainingYear.start_on <= end_on, TrainingYear.end_on >= start_on)
     )

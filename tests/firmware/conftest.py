@@ -160,7 +160,9 @@ class Device:
                     return m
         except (TimeoutError, EOFError) as e:
             tail = "\n".join(self.lines[-40:])
-            raise AssertionError(f"no line matching {pattern!r} ({e!r}); last lines:\n{tail}")
+            raise AssertionError(
+                f"no line matching {pattern!r} ({e!r}); last lines:\n{tail}"
+            ) from None
 
     def sim(self, pattern: str, timeout: float = 5.0) -> dict[str, Any]:
         """Wait for a simulator event line whose JSON matches `pattern`."""
@@ -234,7 +236,6 @@ class Probe:
             raise TimeoutError("probe did not subscribe")
 
     def _on_connect(self, client: mqtt.Client, *args: Any) -> None:
-        print("probe connected", time.monotonic(), args[2:])
         client.subscribe("sentinel/v1/readers/#", qos=1)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:

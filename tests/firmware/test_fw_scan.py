@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from shared.contracts.feedback import Feedback
-
 from tests.firmware.conftest import Probe
 from tests.firmware.helpers import online, scan
 
@@ -72,8 +71,8 @@ def test_feedback_result_drives_led_and_buzzer(make_device: Any, probe: Probe) -
         fb = Feedback(event_id=ev.event_id, result=result, display="S1 Smith, J", reason=None)
         probe.publish("sentinel/v1/readers/rdr-fb/feedback", fb.to_bytes())
         dev.expect(f"fb feedback result={result}")
-        assert dev.sim(r'"pin":%d,"v":1' % pin)["v"] == 1
-        assert dev.sim(r'"freq":%d' % tone)["pwm"] == 27
+        assert dev.sim(rf'"pin":{pin},"v":1')["v"] == 1
+        assert dev.sim(rf'"freq":{tone}')["pwm"] == 27
 
 
 def test_missing_feedback_shows_offline_pattern(make_device: Any, probe: Probe) -> None:

@@ -113,7 +113,9 @@ def _attend(w: _Writer, rng: random.Random, member: uuid.UUID, on: date) -> None
     """A visit with at least 60 minutes inside 19:00-22:00."""
     pattern = rng.randrange(5)
     if pattern == 0:
-        w.visit(member, w.at(on, 18, rng.randrange(30, 60)), w.at(on, 21, rng.randrange(30, 59)), on)
+        w.visit(
+            member, w.at(on, 18, rng.randrange(30, 60)), w.at(on, 21, rng.randrange(30, 59)), on
+        )
     elif pattern == 1:  # in-scan before the window; presence overlaps 65-85 min
         w.visit(member, w.at(on, 16, rng.randrange(0, 59)), w.at(on, 20, rng.randrange(5, 25)), on)
     elif pattern == 2:  # 65 min in the window; a window off by an hour (DST bug) sees 5
@@ -149,7 +151,9 @@ def generate_unit(spec: UnitSpec) -> GeneratedUnit:
     types = [t for t, n in TYPES for _ in range(n)]
     for index in range(spec.members):
         mid_year = rng.random() < 0.15
-        joined = spec.start_on + timedelta(days=rng.randrange(30, 300)) if mid_year else date(2020, 1, 6)
+        joined = (
+            spec.start_on + timedelta(days=rng.randrange(30, 300)) if mid_year else date(2020, 1, 6)
+        )
         member = GenMember(
             id=uuid.uuid4(),
             service_number=f"G{index:07d}",
@@ -187,9 +191,9 @@ def _noise(w: _Writer, rng: random.Random, spec: UnitSpec, member: GenMember) ->
     while on <= spec.end_on:
         if on.weekday() == 3 and rng.random() < 0.2:  # Thursday admin night
             w.visit(member.id, w.at(on, 19, 0), w.at(on, 21, 30), on)
-        if member.member_type in ("class_b", "class_c", "reg_force") and on.weekday() < 5:
-            if on.weekday() != spec.weekday and rng.random() < 0.8:
-                w.visit(member.id, w.at(on, 7, 50), w.at(on, 16, 5), on)
+        full_time = member.member_type in ("class_b", "class_c", "reg_force")
+        if full_time and on.weekday() < 5 and on.weekday() != spec.weekday and rng.random() < 0.8:
+            w.visit(member.id, w.at(on, 7, 50), w.at(on, 16, 5), on)
         on += timedelta(days=1)
 
 
@@ -207,12 +211,33 @@ async def load_unit(session: AsyncSession, unit: GeneratedUnit) -> None:
     tz = ZoneInfo(spec.tz)
     await conn.copy_records_to_table(
         "members",
-        columns=["id", "service_number", "rank_id", "first_name", "last_name", "display_name",
-                 "division_id", "member_type", "status", "joined_on", "created_at"],  # fmt: skip
+        columns=[
+            "id",
+            "service_number",
+            "rank_id",
+            "first_name",
+            "last_name",
+            "display_name",
+            "division_id",
+            "member_type",
+            "status",
+            "joined_on",
+            "created_at",
+        ],
         records=[
-            (m.id, m.service_number, ranks[m.rank], m.first_name, m.last_name,
-             f"{m.rank} {m.last_name}, {m.first_name[0]}", divisions[m.division], m.member_type,
-             m.status, m.joined_on, datetime.combine(m.joined_on, time(12), tzinfo=tz))  # fmt: skip
+            (
+                m.id,
+                m.service_number,
+                ranks[m.rank],
+                m.first_name,
+                m.last_name,
+                f"{m.rank} {m.last_name}, {m.first_name[0]}",
+                divisions[m.division],
+                m.member_type,
+                m.status,
+                m.joined_on,
+                datetime.combine(m.joined_on, time(12), tzinfo=tz),
+            )
             for m in unit.members
         ],
     )

@@ -15,6 +15,7 @@ from tools.provision import pki
 from tools.provision.acl import Role
 from tools.provision.bootstrap import InitOptions, initialise
 from tools.provision.cli import build_parser
+from tools.provision.files import ensure_directory
 from tools.provision.passwords import generate_password
 from tools.provision.progress import Progress
 from tools.provision.readers import (
@@ -96,6 +97,8 @@ def _reader(state: BrokerState, args: argparse.Namespace, progress: Progress) ->
     if database_url is None and not args.no_register:
         progress.note("no database URL: the reader is not pre-registered (--database-url)")
     endpoint = _broker_endpoint(state, args)
+    output = args.output or Path("readers") / args.device_id
+    ensure_directory(output)  # fail before issuing credentials, not after
     verb = "Rotating credentials of" if args.action == "rotate" else "Provisioning"
     with progress.step(f"{verb} {args.device_id}"):
         credentials = provision_reader(
@@ -112,7 +115,6 @@ def _reader(state: BrokerState, args: argparse.Namespace, progress: Progress) ->
         wifi_ssid=args.wifi_ssid,
         wifi_password=args.wifi_password,
     )
-    output = args.output or Path("readers") / args.device_id
     with progress.step(f"Writing {', '.join(files)} to {output}"):
         write_reader_files(output, files)
     print(output)

@@ -12,9 +12,20 @@ import tempfile
 from pathlib import Path
 
 
+def ensure_directory(path: Path) -> None:
+    """Create `path` and missing parents; as root, each new one is owned like its parent."""
+    if path.is_dir():
+        return
+    ensure_directory(path.parent)
+    path.mkdir(exist_ok=True)
+    if os.geteuid() == 0:
+        parent = path.parent.stat()
+        os.chown(path, parent.st_uid, parent.st_gid)
+
+
 def write_private(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Write `data` to `path` atomically with `mode`, owned like the parent directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_directory(path.parent)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(descriptor, "wb") as handle:

@@ -20,7 +20,7 @@ from pathlib import Path
 from shared.clock import Clock, SystemClock
 from tools.provision import passwords
 from tools.provision.acl import Role, render_acl
-from tools.provision.files import write_text
+from tools.provision.files import ensure_directory, write_text
 from tools.provision.pki import TlsPaths
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class BrokerState:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the state directory's exclusive lock (one writer at a time)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        ensure_directory(self.root)
         with (self.root / ".lock").open("a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -130,12 +130,7 @@ class BrokerState:
         with self.locked():
             if not self.passwd_path.exists() or not self.acl_path.exists():
                 self._save(self.principals(), self.hashes())
-            data = self.root / "data"
-            if not data.exists():
-                data.mkdir(mode=0o750)
-                owner = self.root.stat()
-                if os.geteuid() == 0:
-                    os.chown(data, owner.st_uid, owner.st_gid)
+            ensure_directory(self.root / "data")
 
     def set_password(
         self,
@@ -181,13 +176,30 @@ class BrokerState:
         return removed
 
 
+def _is_mosquitto(pid: int) -> bool:
+    """False when /proc shows `pid` is another program (a stale or foreign pid file)."""
+    comm = Path(f"/proc/{pid}/comm")
+    try:
+        return comm.read_text().strip().startswith("mosquitto")
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()  # no /proc: trust the pid file
+    except OSError:
+        return True
+
+
 def reload_broker(state: BrokerState, pid: int | None = None) -> bool:
-    """Send SIGHUP to the broker (from `pid` or its pid file); return False if none runs."""
+    """Send SIGHUP to the broker (from `pid` or its pid file); return False if none runs.
+
+    In a container without the broker's pid namespace the pid file names a process that is
+    not the broker (often pid 1 of this container); that is detected and reported as False.
+    """
     if pid is None:
         try:
             pid = int(state.pid_path.read_text().strip())
         except (FileNotFoundError, ValueError):
             return False
+    if not _is_mosquitto(pid):
+        return False
     try:
         os.kill(pid, signal.SIGHUP)
     except ProcessLookupError:

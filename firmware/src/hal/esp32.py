@@ -17,9 +17,15 @@ class Hardware:
 
     def __init__(self, cfg: "Config") -> None:
         pin = machine.Pin
-        self.spi = machine.SPI(cfg.spi_id, baudrate=cfg.spi_baud, polarity=0, phase=0,
-                               sck=pin(cfg.pin_sck), mosi=pin(cfg.pin_mosi),
-                               miso=pin(cfg.pin_miso))
+        self.spi = machine.SPI(
+            cfg.spi_id,
+            baudrate=cfg.spi_baud,
+            polarity=0,
+            phase=0,
+            sck=pin(cfg.pin_sck),
+            mosi=pin(cfg.pin_mosi),
+            miso=pin(cfg.pin_miso),
+        )
         self.cs = pin(cfg.pin_cs, pin.OUT, value=1)
         self.rst = pin(cfg.pin_rst, pin.OUT, value=1)
         self._green = pin(cfg.pin_led_green, pin.OUT, value=0)

@@ -2,10 +2,9 @@
 
 import sys
 
-from umachine import *  # noqa: F401,F403
-
 import simctl
 from rc522_chip import FakeSPI
+from umachine import *  # noqa: F401,F403
 
 
 class Pin:
@@ -41,8 +40,9 @@ class Pin:
 
 
 class SPI:
-    def __init__(self, spi_id, baudrate=1000000, polarity=0, phase=0, sck=None, mosi=None,
-                 miso=None):
+    def __init__(
+        self, spi_id, baudrate=1000000, polarity=0, phase=0, sck=None, mosi=None, miso=None
+    ):
         self._bus = FakeSPI(simctl.chip())
 
     def write_readinto(self, tx, rx):

@@ -1,6 +1,7 @@
 """Provisioning registers readers in `devices` (active), rotation stamps them, revoking disables."""
 
 import asyncio
+import functools
 from pathlib import Path
 
 import pytest
@@ -37,23 +38,27 @@ async def test_provisioned_reader_is_active_rotated_then_disabled_on_revoke(
     device_id: str,
     tmp_path: Path,
 ) -> None:
-    common = {"state_dir": tmp_path, "database_url": database_url, "reload": False}
-    await asyncio.to_thread(provision_reader, device_id, name="Main door", **common)
+    provision = functools.partial(
+        provision_reader, device_id, state_dir=tmp_path, database_url=database_url, reload=False
+    )
+    await asyncio.to_thread(provision, name="Main door")
     first = await device_row(sessionmaker, device_id)
     assert (first.status, first.name, first.credential_revoked_at) == ("active", "Main door", None)
     assert first.credential_rotated_at is not None
 
     with pytest.raises(PrincipalExists):
-        await asyncio.to_thread(provision_reader, device_id, name="Typo", **common)
+        await asyncio.to_thread(provision, name="Typo")
     assert (await device_row(sessionmaker, device_id)).name == "Main door"
 
-    await asyncio.to_thread(provision_reader, device_id, rotate=True, **common)
+    await asyncio.to_thread(provision, rotate=True)
     rotated = await device_row(sessionmaker, device_id)
     assert rotated.credential_rotated_at is not None
     assert rotated.credential_rotated_at > first.credential_rotated_at
     assert rotated.name == "Main door"
 
-    await asyncio.to_thread(revoke_reader, device_id, **common)
+    await asyncio.to_thread(
+        revoke_reader, device_id, state_dir=tmp_path, database_url=database_url, reload=False
+    )
     revoked = await device_row(sessionmaker, device_id)
     assert revoked.status == "disabled" and revoked.credential_revoked_at is not None
     assert device_id not in BrokerState(tmp_path).principals()
