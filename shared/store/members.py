@@ -104,28 +104,39 @@ async def list_members(
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Return one page of members and the total matching."""
+    """Return one page of members and the total matching.
+
+    Two steps keep it fast: the page's ids are chosen over narrow rows (sort keys only), then
+    only those rows are read in full.
+    """
     where, params = _where(f)
     order = SORTS[sort].format(o="DESC" if descending else "ASC")
-    rows = (
-        (
-            await session.execute(
-                text(
-                    f"SELECT {_COLUMNS}, count(*) OVER () AS total {_FROM} WHERE {where}"
-                    f" ORDER BY {order} LIMIT :limit OFFSET :offset"
-                ),
-                {**params, "limit": limit, "offset": offset},
-            )
-        )
-        .mappings()
-        .all()
+    badges = (
+        "LEFT JOIN badges b ON b.member_id = m.id" if f.search or f.has_badge is not None else ""
     )
-    if rows:
-        return [dict(r) for r in rows], int(rows[0]["total"])
-    if offset == 0:
-        return [], 0
-    total = await session.scalar(text(f"SELECT count(*) {_FROM} WHERE {where}"), params)
-    return [], int(total or 0)
+    page = (
+        await session.execute(
+            text(
+                "SELECT m.id, count(*) OVER () AS total FROM members m"
+                " JOIN ranks r ON r.id = m.rank_id LEFT JOIN divisions d ON d.id = m.division_id"
+                f" {badges} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
+            ),
+            {**params, "limit": limit, "offset": offset},
+        )
+    ).all()
+    if not page:
+        if offset == 0:
+            return [], 0
+        total = await session.scalar(text(f"SELECT count(*) {_FROM} WHERE {where}"), params)
+        return [], int(total or 0)
+    ids = [row.id for row in page]
+    rows = (
+        await session.execute(
+            text(f"SELECT {_COLUMNS} {_FROM} WHERE m.id = ANY(:ids)"), {"ids": ids}
+        )
+    ).mappings()
+    by_id = {row["id"]: dict(row) for row in rows}
+    return [by_id[i] for i in ids], int(page[0].total)
 
 
 async def find_member_view(session: AsyncSession, member_id: uuid.UUID) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ class TestList:
     async def test_pages_sort_by_seniority_and_filter(
         self, api_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
     ) -> None:
-        headers, me = await login_headers(sessionmaker, level=1, rank="S3")
+        headers, _ = await login_headers(sessionmaker, level=1, rank="S3")
         async with sessionmaker.begin() as s:
             await make_member(s, rank="PO1", last_name="Alpha")
             await make_member(s, rank="S2", last_name="Bravo", division="DECK")

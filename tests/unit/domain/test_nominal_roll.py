@@ -75,7 +75,7 @@ lines = st.builds(
     mess=st.sampled_from(["", "Junior Ranks ", "Wardroom", "N/A"]),
     email=st.one_of(st.just(""), st.from_regex(r"\A[a-z]{1,8}@[a-z]{1,8}\.[a-z]{2,3}\Z")),
     details=st.sampled_from(["", "CLASS B", "class c contract", "REG FORCE", "Reserve"]),
-    ignored=st.text(alphabet="ab,\n\"x ", max_size=12),
+    ignored=st.text(alphabet='ab,\n"x ', max_size=12),
 )
 
 
@@ -96,7 +96,7 @@ def render(items: list[Line], data: st.DataObject) -> tuple[str, list[int]]:
     header = [""] + [data.draw(st.sampled_from(HEADERS[c])) if c in HEADERS else c for c in columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header + [""])
+    writer.writerow([*header, ""])
     starts = []
     for index, item in enumerate(items):
         starts.append(out.getvalue().count("\n") + 1)

@@ -1,0 +1,74 @@
+"""Shared benchmark helpers: percentiles, per-process CPU accounting, result files."""
+
+import json
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU seconds consumed so far by the given processes."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct children of a process (e.g. PostgreSQL backends of the postmaster)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@dataclass
+class CpuMeter:
+    """CPU share of named process groups over a measured interval."""
+
+    groups: dict[str, list[int]]
+
+    def start(self) -> None:
+        """Begin an interval."""
+        self._wall = time.perf_counter()
+        self._cpu = {name: cpu_seconds(pids) for name, pids in self.groups.items()}
+
+    def stop(self) -> dict[str, float]:
+        """End the interval; return percent of one core per group."""
+        wall = time.perf_counter() - self._wall
+        return {
+            name: round(100 * (cpu_seconds(pids) - self._cpu[name]) / wall, 1)
+            for name, pids in self.groups.items()
+        }
+
+
+def write_results(name: str, results: dict[str, object]) -> Path:
+    """Write results as JSON under bench-results/; return the path."""
+    out = Path("bench-results")
+    out.mkdir(exist_ok=True)
+    path = out / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    return path

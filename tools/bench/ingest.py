@@ -1,0 +1,415 @@
+"""`python -m tools.bench.ingest`: scans/s and tap→feedback latency next to the raw ceilings.
+
+Starts PostgreSQL + Mosquitto + `python -m ingest` (or uses `SENTINEL_DATABASE_URL` /
+`SENTINEL_MQTT_URL`), seeds a unit, and drives simulated readers with the full rules on: paced
+loads (10, 100, 1,000 scans/s) for latency, then a saturation burst for sustained throughput.
+In the same run it measures the ceilings: Mosquitto QoS1 publish→receive alone, and COPY of the
+same rows alone. Prints a table, writes JSON and a PNG chart under `bench-results/`.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from ingest.publisher import LeanPublisher
+from shared.contracts import topics
+from shared.contracts.topics import ReaderTopic
+from shared.db.engine import make_engine, make_sessionmaker
+from shared.settings import BrokerAddress
+from shared.store.outbox import Outgoing
+from tools.bench.common import CpuMeter, children_of, percentile, write_results
+from tools.bench.mqttlite import LiteSubscriber
+from tools.seed import seed
+from tools.stack import Processes, service_env, start_services
+
+console = Console(stderr=True)
+
+
+@dataclass
+class Load:
+    """Taps in flight: publish times by event id and the answers seen."""
+
+    uids: list[str]
+    readers: int
+    sent_at: dict[str, float] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    results: dict[str, int] = field(default_factory=dict)
+    member_sent: dict[str, float] = field(default_factory=dict)
+    presence_lags: list[float] = field(default_factory=list)
+    taps: int = 0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    expected: int = 0
+    seen: int = 0
+    base_s: float = field(default_factory=lambda: time.time() - 6 * 86400)
+
+    def message(self, n: int) -> tuple[str, Outgoing]:
+        """The n-th tap: round-robin members, device time 6 s apart per member (no duplicates)."""
+        device = f"bench-rdr-{n % self.readers}"
+        uid = self.uids[n % len(self.uids)]
+        ts_ms = int((self.base_s + (n // len(self.uids)) * 6) * 1000)
+        event_id = f"{device}:be7c4:{n}"
+        body = {
+            "v": 1,
+            "event_id": event_id,
+            "boot_id": "be7c4",
+            "seq": n,
+            "uid": uid,
+            "uid_len": len(uid) // 2,
+            "ts": ts_ms,
+            "ts_src": "ntp",
+            "mono_ms": n,
+            "replayed": False,
+        }
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        return event_id, Outgoing(topics.reader(device, ReaderTopic.SCAN), payload)
+
+    def on_message(self, topic: str, payload: bytes) -> None:
+        """Record feedback latency (and presence lag) as messages arrive."""
+        now = time.perf_counter()
+        if topic.endswith("/feedback"):
+            answer = json.loads(payload)
+            sent = self.sent_at.pop(answer.get("event_id"), None)
+            if sent is not None:
+                self.latencies.append(now - sent)
+                result = answer["result"]
+                self.results[result] = self.results.get(result, 0) + 1
+                self.seen += 1
+                if self.seen >= self.expected:
+                    self.done.set()
+        elif "/presence/members/" in topic:
+            sent = self.member_sent.pop(topic.rsplit("/", 1)[1], None)
+            if sent is not None:
+                self.presence_lags.append(now - sent)
+
+
+async def _paced(
+    publisher: LeanPublisher, load: Load, rate: int, seconds: float, member_ids: dict[str, str]
+) -> dict[str, Any]:
+    count = int(rate * seconds)
+    load.latencies, load.presence_lags, load.results = [], [], {}
+    load.seen, load.expected = 0, count
+    load.done.clear()
+    start = time.perf_counter()
+    for i in range(count):
+        target = start + i / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)  # pacing the offered load
+        event_id, message = load.message(load.taps)
+        uid = load.uids[load.taps % len(load.uids)]
+        load.taps += 1
+        load.sent_at[event_id] = load.member_sent[member_ids[uid]] = time.perf_counter()
+        await publisher.publish([message])
+    await asyncio.wait_for(load.done.wait(), timeout=60)
+    ms = [x * 1000 for x in load.latencies]
+    lags = [x * 1000 for x in load.presence_lags]
+    return {
+        "offered_per_s": rate,
+        "taps": count,
+        "results": dict(load.results),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "max_ms": round(max(ms), 2),
+        "presence_lag_p50_ms": round(percentile(lags, 50), 2),
+        "presence_lag_p99_ms": round(percentile(lags, 99), 2),
+    }
+
+
+async def _burst(publisher: LeanPublisher, load: Load, count: int) -> dict[str, Any]:
+    load.latencies, load.results, load.seen, load.expected = [], {}, 0, count
+    load.done.clear()
+    start = time.perf_counter()
+    window = 2000
+    with Progress(console=console, transient=True) as progress:
+        bar = progress.add_task("saturation burst", total=count)
+        for offset in range(0, count, window):
+            batch = []
+            for _ in range(min(window, count - offset)):
+                event_id, message = load.message(load.taps)
+                load.taps += 1
+                load.sent_at[event_id] = time.perf_counter()
+                batch.append(message)
+            await publisher.publish(batch)
+            # Keep at most two windows outstanding so the broker queue stays bounded.
+            while load.seen < offset - window:  # noqa: ASYNC110 - load-generator back-pressure
+                await asyncio.sleep(0.005)
+            progress.update(bar, completed=load.seen)
+        await asyncio.wait_for(load.done.wait(), timeout=300)
+    elapsed = time.perf_counter() - start
+    return {
+        "taps": count,
+        "seconds": round(elapsed, 2),
+        "scans_per_s": round(count / elapsed),
+        "results": dict(load.results),
+    }
+
+
+async def _mqtt_ceiling(address: BrokerAddress, count: int) -> dict[str, Any]:
+    """Mosquitto alone: QoS1 publish → QoS0 subscriber, paced latency and max rate."""
+    got: list[float] = []
+    sent: dict[bytes, float] = {}
+    done = asyncio.Event()
+
+    def on_message(topic: str, payload: bytes) -> None:
+        start = sent.pop(payload, None)
+        if start is not None:
+            got.append(time.perf_counter() - start)
+            if not sent:
+                done.set()
+
+    sub = LiteSubscriber(on_message)
+    await sub.start(
+        address.host, address.port, f"ceil-sub-{uuid.uuid4().hex[:6]}", ["bench/ceiling"]
+    )
+    pub = await LeanPublisher.connect(address, f"ceil-pub-{uuid.uuid4().hex[:6]}")
+    try:
+        for i in range(1000):  # paced at 1,000/s
+            payload = b"%d" % i
+            sent[payload] = time.perf_counter()
+            await pub.publish([Outgoing("bench/ceiling", payload)])
+            await asyncio.sleep(0.001)  # pacing
+        await asyncio.wait_for(done.wait(), 30)
+        paced = [x * 1000 for x in got]
+        got.clear()
+        done.clear()
+        start = time.perf_counter()
+        for offset in range(0, count, 2000):
+            batch = []
+            for i in range(offset, min(count, offset + 2000)):
+                payload = b"burst-%d" % i
+                sent[payload] = time.perf_counter()
+                batch.append(Outgoing("bench/ceiling", payload))
+            await pub.publish(batch)
+        await asyncio.wait_for(done.wait(), 60)
+        rate = count / (time.perf_counter() - start)
+    finally:
+        await pub.close()
+        await sub.close()
+    return {
+        "p50_ms": round(percentile(paced, 50), 3),
+        "p99_ms": round(percentile(paced, 99), 3),
+        "qos1_msgs_per_s": round(rate),
+    }
+
+
+async def _copy_ceiling(database_url: str, count: int) -> dict[str, Any]:
+    """PostgreSQL alone: COPY the same check-in rows into a scratch table."""
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await conn.execute("CREATE TEMP TABLE ceiling (LIKE checkins INCLUDING ALL)")
+        now = datetime.now(UTC)
+        rows = [
+            (
+                uuid.uuid4(),
+                now,
+                None,
+                None,
+                None,
+                "in",
+                "bench-rdr-0",
+                "badge",
+                "bench-rdr-0",
+                f"c:{i}",
+                False,
+                False,
+                now,
+            )
+            for i in range(count)
+        ]
+        start = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table("ceiling", records=rows)
+        rate = count / (time.perf_counter() - start)
+    finally:
+        await conn.close()
+    return {"copy_rows_per_s": round(rate)}
+
+
+def _postmaster_pid(state_dir: Path) -> int | None:
+    pidfile = state_dir / "postgres" / "pgdata" / "postmaster.pid"
+    return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+
+
+async def _wait_for_log(path: Path, event: str, limit_s: float = 60) -> None:
+    """Wait until the service's log shows `event` (the process reports readiness there)."""
+    async with asyncio.timeout(limit_s):
+        while not _logged(path, event):  # noqa: ASYNC110 - a file is the only signal
+            await asyncio.sleep(0.1)
+
+
+def _logged(path: Path, event: str) -> bool:
+    return path.exists() and f'"event": "{event}"' in path.read_text()
+
+
+async def _run(
+    args: argparse.Namespace,
+    state: Path,
+    endpoints: Any,
+    processes: Processes,
+    broker_pid: int | None,
+) -> dict[str, Any]:
+    engine = make_engine(endpoints.database_url, application_name="bench")
+    async with make_sessionmaker(engine).begin() as session:
+        members = await seed(session, members=args.members, rng=random.Random(5))
+    await engine.dispose()
+    member_ids = {m.badge_uid: m.member_id for m in members}
+    env = service_env(
+        endpoints,
+        SENTINEL_INGEST_CLIENT_ID=f"bench-{uuid.uuid4().hex[:6]}",
+        SENTINEL_LOG_LEVEL="WARNING",
+        SENTINEL_DEVICE_OFFLINE_ALERT_S="0",
+    )
+    log = state / "ingest.log"
+    ingest = processes.spawn("ingest", {**env, "SENTINEL_LOG_LEVEL": "INFO"}, log)
+    await _wait_for_log(log, "ingest_connected")
+    address = BrokerAddress(endpoints.mqtt_url)
+    load = Load(uids=[m.badge_uid for m in members], readers=args.readers)
+    sub = LiteSubscriber(load.on_message)
+    await sub.start(
+        address.host,
+        address.port,
+        "bench-sub",
+        ["sentinel/v1/readers/+/feedback", "sentinel/v1/presence/members/+"],
+    )
+    publisher = await LeanPublisher.connect(address, "bench-readers")
+    postmaster = _postmaster_pid(state)
+    meter = CpuMeter(
+        {
+            "ingest": [ingest.pid],
+            "mosquitto": [broker_pid] if broker_pid else [],
+            "postgres": ([postmaster, *children_of(postmaster)] if postmaster else []),
+        }
+    )
+    results: dict[str, Any] = {"members": args.members, "readers": args.readers, "paced": []}
+    try:
+        await _paced(publisher, load, 50, 2, member_ids)  # warm-up, not reported
+        for rate, seconds in ((10, 10), (100, 10), (1000, 5)):
+            console.print(f"paced load {rate}/s for {seconds}s ...")
+            meter.start()
+            figures = await _paced(publisher, load, rate, seconds, member_ids)
+            figures["cpu_percent"] = meter.stop()
+            results["paced"].append(figures)
+        console.print(f"saturation burst of {args.burst} taps ...")
+        meter.groups["postgres"] = [postmaster, *children_of(postmaster)] if postmaster else []
+        meter.start()
+        results["sustained"] = await _burst(publisher, load, args.burst)
+        results["sustained"]["cpu_percent"] = meter.stop()
+    finally:
+        await publisher.close()
+        await sub.close()
+    processes.stop()
+    console.print("ceilings: mosquitto alone, COPY alone ...")
+    results["ceiling_mqtt"] = await _mqtt_ceiling(address, args.burst)
+    results["ceiling_copy"] = await _copy_ceiling(endpoints.database_url, args.burst)
+    sustained = results["sustained"]["scans_per_s"]
+    results["ratio_to_mqtt"] = round(sustained / results["ceiling_mqtt"]["qos1_msgs_per_s"], 3)
+    results["ratio_to_copy"] = round(sustained / results["ceiling_copy"]["copy_rows_per_s"], 3)
+    return results
+
+
+def _report(results: dict[str, Any]) -> None:
+    table = Table(title=f"Ingest: {results['members']} members, {results['readers']} readers")
+    for column in (
+        "offered/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "presence lag p99 ms",
+        "CPU % ingest/mosq/pg",
+        "results",
+    ):
+        table.add_column(column)
+    for row in results["paced"]:
+        cpu = row["cpu_percent"]
+        table.add_row(
+            str(row["offered_per_s"]),
+            str(row["p50_ms"]),
+            str(row["p95_ms"]),
+            str(row["p99_ms"]),
+            str(row["presence_lag_p99_ms"]),
+            f"{cpu['ingest']}/{cpu['mosquitto']}/{cpu['postgres']}",
+            json.dumps(row["results"]),
+        )
+    Console().print(table)
+    s, m, c = results["sustained"], results["ceiling_mqtt"], results["ceiling_copy"]
+    Console().print(
+        f"sustained: {s['scans_per_s']} scans/s ({s['taps']} taps in {s['seconds']} s, "
+        f"CPU {s['cpu_percent']})\n"
+        f"ceiling, Mosquitto QoS1 alone: {m['qos1_msgs_per_s']} msg/s, paced 1,000/s "
+        f"p50 {m['p50_ms']} ms / p99 {m['p99_ms']} ms -> ours = {results['ratio_to_mqtt']} x\n"
+        f"ceiling, COPY alone: {c['copy_rows_per_s']} rows/s -> ours = "
+        f"{results['ratio_to_copy']} x"
+    )
+
+
+def _chart(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rates = [r["offered_per_s"] for r in results["paced"]]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
+        ax.plot(rates, [r[key] for r in results["paced"]], marker="o", label=key)
+    ax.axhline(results["ceiling_mqtt"]["p99_ms"], linestyle="--", label="mosquitto alone p99")
+    ax.set_xscale("log")
+    ax.set_xlabel("offered scans/s")
+    ax.set_ylabel("tap → feedback (ms)")
+    ax.set_title(f"sustained {results['sustained']['scans_per_s']} scans/s")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def main() -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.ingest", description=__doc__)
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--readers", type=int, default=20)
+    parser.add_argument("--burst", type=int, default=20000)
+    args = parser.parse_args()
+    state = Path(tempfile.mkdtemp(prefix="sentinel-bench-"))
+    processes = Processes()
+    with ExitStack() as stack:
+        console.print("starting PostgreSQL and Mosquitto ...")
+        endpoints = start_services(state, stack)
+        broker_pid = _broker_pid(endpoints.mqtt_url)
+        results = asyncio.run(_run(args, state, endpoints, processes, broker_pid))
+    path = write_results("ingest", results)
+    _chart(results, path.with_suffix(".png"))
+    _report(results)
+    console.print(f"results: {path} and {path.with_suffix('.png')}")
+    return 0
+
+
+def _broker_pid(url: str) -> int | None:
+    port = BrokerAddress(url).port
+    found = subprocess.run(["pgrep", "-f", "mosquitto"], capture_output=True, text=True)
+    for pid in found.stdout.split():
+        conf = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        config = conf.split("-c ", 1)[-1].strip()
+        if config and Path(config).exists() and f"listener {port}" in Path(config).read_text():
+            return int(pid)
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""A minimal QoS0 MQTT 3.1.1 subscriber for load measurements (no per-message overhead)."""
+
+import asyncio
+import socket
+import struct
+from collections.abc import Callable
+
+from ingest.publisher import connect_packet
+
+
+def _subscribe_packet(filters: list[str], packet_id: int = 1) -> bytes:
+    body = struct.pack("!H", packet_id)
+    for topic in filters:
+        data = topic.encode()
+        body += struct.pack("!H", len(data)) + data + b"\x00"
+    length = len(body)
+    encoded = bytearray()
+    while True:
+        byte, length = length % 128, length // 128
+        encoded.append(byte | (0x80 if length else 0))
+        if not length:
+            break
+    return b"\x82" + bytes(encoded) + body
+
+
+class LiteSubscriber:
+    """Calls `on_message(topic, payload)` for every PUBLISH received (QoS0 subscriptions)."""
+
+    def __init__(self, on_message: Callable[[str, bytes], None]) -> None:
+        self.on_message = on_message
+        self._task: asyncio.Task[None] | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def start(self, host: str, port: int, client_id: str, filters: list[str]) -> None:
+        """Connect, subscribe, and wait for SUBACK."""
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        writer.write(connect_packet(client_id, keepalive=120, username=None, password=None))
+        await reader.readexactly(4)
+        writer.write(_subscribe_packet(filters))
+        await writer.drain()
+        self._writer = writer
+        suback = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._read(reader, suback))
+        await asyncio.wait_for(suback, timeout=10)
+
+    async def _read(self, reader: asyncio.StreamReader, suback: "asyncio.Future[None]") -> None:
+        while True:
+            head = await reader.readexactly(2)
+            length, shift, byte = head[1] & 0x7F, 7, head[1]
+            while byte & 0x80:
+                byte = (await reader.readexactly(1))[0]
+                length |= (byte & 0x7F) << shift
+                shift += 7
+            body = await reader.readexactly(length) if length else b""
+            kind = head[0] >> 4
+            if kind == 3:
+                size = struct.unpack("!H", body[:2])[0]
+                offset = 2 + size + (2 if (head[0] >> 1) & 3 else 0)
+                self.on_message(body[2 : 2 + size].decode(), body[offset:])
+            elif kind == 9 and not suback.done():
+                suback.set_result(None)
+
+    async def close(self) -> None:
+        """Disconnect."""
+        if self._task:
+            self._task.cancel()
+        if self._writer:
+            self._writer.close()

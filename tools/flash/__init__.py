@@ -1,0 +1,1 @@
+"""Flashes a reader: MicroPython image (esptool), app as .mpy (mpy-cross), config.json (mpremote)."""
