@@ -26,6 +26,12 @@ async def publish_outcome(
     """Ack, then feedback first (the reader is waiting), then events and retained state."""
     link.ack(batch)
     await link.publish(outcome.feedback)
+    if log.isEnabledFor(logging.DEBUG):
+        for message in outcome.feedback:
+            log.debug(
+                "feedback_published",
+                extra={"correlation_id": message.correlation_id, "topic": message.topic},
+            )
     now = clock.now()
     for message in batch:
         metrics.DECISION_SECONDS.observe((now - message.received_at).total_seconds())

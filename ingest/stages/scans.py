@@ -4,6 +4,7 @@ Loads everything a batch needs in a few set-based queries, decides each new even
 device-time order while carrying each member's running state, then writes all rows at once.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ from shared.store import lockup as lockup_store
 from shared.store import visitors as visitor_store
 from shared.store.badges import BadgeHit
 from shared.store.outbox import Outgoing
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,17 @@ async def process_scans(
         alert_jobs.extend((a, item, hit) for a in decision.alerts)
         decided.append(_stored(item, hit, decision, row))
         outcome.results[decision.result.value] += 1
+        if log.isEnabledFor(logging.DEBUG):
+            # The hot path logs only at DEBUG; the event id is the scan's correlation id.
+            log.debug(
+                "scan_decided",
+                extra={
+                    "correlation_id": item.scan.event_id,
+                    "device_id": item.parsed.device_id,
+                    "result": decision.result.value,
+                    "reason": decision.reason.value if decision.reason else None,
+                },
+            )
     await checkins.insert_checkins(session, new_rows)
     await states.save_member_states(session, list(changed.values()))
     await events.insert_decisions(session, decided)

@@ -4,6 +4,7 @@ Run `python -m shared.contracts.export`; a test regenerates the files and fails 
 """
 
 import json
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -62,9 +63,19 @@ def render_schemas() -> dict[str, str]:
 
 
 def main() -> None:
-    """Write the schema files."""
+    """Write the schema files, or with `--check` fail when any is stale."""
+    rendered = render_schemas()
+    if "--check" in sys.argv[1:]:
+        stale = [
+            n
+            for n, t in rendered.items()
+            if not (SCHEMA_DIR / n).exists() or (SCHEMA_DIR / n).read_text() != t
+        ]
+        if stale:
+            sys.exit(f"stale contract schemas (run python -m shared.contracts.export): {stale}")
+        return
     SCHEMA_DIR.mkdir(exist_ok=True)
-    for name, text in render_schemas().items():
+    for name, text in rendered.items():
         (SCHEMA_DIR / name).write_text(text)
 
 
