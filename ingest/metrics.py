@@ -14,6 +14,11 @@ DECISION_SECONDS = Histogram(
     "From message receipt to feedback published",
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
+TAP_TO_FEEDBACK_SECONDS = Histogram(
+    "sentinel_tap_to_feedback_seconds",
+    "From the reader's (NTP-synced) tap time to feedback published; live scans only",
+    buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
 OUTBOX_RELAYED = Counter("sentinel_outbox_relayed_total", "Outbox rows published by the relay")
 RECONNECTS = Counter("sentinel_ingest_reconnects_total", "Supervisor restarts", ["cause"])
 READERS_ONLINE = Gauge("sentinel_readers_online", "Readers currently online")

@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from shared.store.outbox import Outgoing
@@ -23,6 +24,7 @@ class BatchOutcome:
     results: Counter[str] = field(default_factory=Counter)
     dead_letters: Counter[str] = field(default_factory=Counter)
     correlation_ids: list[str] = field(default_factory=list)
+    tapped_at: list[datetime] = field(default_factory=list)  # live, clock-synced taps
 
     def queue_outbox(self, ids: list[int], messages: list[Outgoing]) -> None:
         """Remember outbox rows written in this transaction, to publish right after commit."""

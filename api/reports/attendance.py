@@ -1,5 +1,6 @@
 """Training-night and BMQ attendance reports: load → `shared.domain.attendance` → result (§8.2)."""
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,15 @@ from api.schemas.report_results import (
     Thresholds,
     TrainingNightReport,
 )
-from api.schemas.reports import BmqRequest, OrganizationOption, Period, TrainingNightRequest
+from api.schemas.reports import (
+    MAX_DATE,
+    MAX_PERIOD_DAYS,
+    MIN_DATE,
+    BmqRequest,
+    OrganizationOption,
+    Period,
+    TrainingNightRequest,
+)
 from shared.domain import training_calendar as cal
 from shared.domain.attendance import (
     AttendanceFlag,
@@ -32,11 +41,23 @@ from shared.domain.attendance import (
     presence_intervals,
 )
 from shared.domain.report_settings import SortOrder, attendance_policy, format_date
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.store import bmq as bmq_store
 from shared.store import reports as report_store
 from shared.store import training_calendar as calendar_store
 from shared.store.reports import FT_STAFF, RESERVE, ReportMember
+
+
+def check_span(start_on: date, end_on: date) -> None:
+    """Refuse periods outside the dates reports handle.
+
+    A stored training year or course may predate the request validation.
+    """
+    if (
+        not (MIN_DATE <= start_on <= end_on <= MAX_DATE)
+        or (end_on - start_on).days > MAX_PERIOD_DAYS
+    ):
+        raise InvalidInput("invalid_period", "A report period is 1970-2100 and at most three years")
 
 
 async def resolve_period(
@@ -202,18 +223,23 @@ async def member_inputs(
         tz=ctx.tz,
         rollover=ctx.rollover,
     )
-    inputs = []
-    for member in members:
-        intervals = presence_intervals(
-            events.get(member.member_id, []),
-            tz=ctx.tz,
-            rollover=ctx.rollover,
-            now=ctx.now,
-            days=days,
-        )
-        joined_on = (joined or {}).get(member.member_id, member.joined_on)
-        inputs.append(MemberInput(member.member_id, joined_on, intervals))
-    return inputs
+
+    def build() -> list[MemberInput]:
+        inputs = []
+        for member in members:
+            intervals = presence_intervals(
+                events.get(member.member_id, []),
+                tz=ctx.tz,
+                rollover=ctx.rollover,
+                now=ctx.now,
+                days=days,
+            )
+            joined_on = (joined or {}).get(member.member_id, member.joined_on)
+            inputs.append(MemberInput(member.member_id, joined_on, intervals))
+        return inputs
+
+    # Pure CPU work: off the event loop so a large report does not stall other requests.
+    return await asyncio.to_thread(build)
 
 
 def _windows(
@@ -229,6 +255,7 @@ async def training_night_report(
     schedule = ctx.settings.schedule
     handling = ctx.settings.member_handling
     start_on, end_on, label = await resolve_period(session, request, ctx)
+    check_span(start_on, end_on)
     prev_start, prev_end = cal.previous_period(start_on, end_on)
     ctx.progress("loading calendar")
     calendar = await calendar_store.load_calendar(session, prev_start, end_on)
@@ -270,8 +297,8 @@ async def training_night_report(
     ctx.progress("computing attendance")
     policy = attendance_policy(ctx.settings)
     as_of = min(end_on, ctx.today)
-    results = compute_attendance(
-        inputs, windows, prev_windows, now=ctx.now, as_of=as_of, policy=policy
+    results = await asyncio.to_thread(
+        compute_attendance, inputs, windows, prev_windows, now=ctx.now, as_of=as_of, policy=policy
     )
 
     show_bmq = handling.show_bmq_badge if request.show_bmq_badge is None else request.show_bmq_badge
@@ -330,6 +357,7 @@ async def bmq_report(
     a course, and no trend (a course has no previous period).
     """
     course = await bmq_store.get_course(session, request.course_id)
+    check_span(course.start_on, course.end_on)
     weekdays = [cal.Weekday(day) for day in course.training_days]
     # §8.2 step 6 defines sessions as course dates on the training days, with no exclusions.
     sessions = cal.night_dates(
@@ -372,7 +400,9 @@ async def bmq_report(
         stable_band=base.stable_band,
     )
     as_of = min(course.end_on, ctx.today)
-    results = compute_attendance(inputs, windows, [], now=ctx.now, as_of=as_of, policy=policy)
+    results = await asyncio.to_thread(
+        compute_attendance, inputs, windows, [], now=ctx.now, as_of=as_of, policy=policy
+    )
     detail = windows if option is OrganizationOption.SPECIFIC_MEMBER else None
     rows = [
         attendance_row(m, r, bmq_enrolled=True, windows=detail)

@@ -66,10 +66,11 @@ async def login(
         user_agent=request.headers.get("user-agent"),
         now=clock.now(),
     )
-    actor = Actor(outcome.member.id, outcome.member.account_level, "member", "")
     await record_change(
         session,
-        Actor(actor.member_id, actor.level, "member", outcome.member.display_name),
+        Actor(
+            outcome.member.id, outcome.member.account_level, "member", outcome.member.display_name
+        ),
         "login",
         "member_session",
         outcome.session.id,
@@ -98,6 +99,7 @@ async def logout(
     if actor.session_id is None:
         raise Conflict("not_a_session", "API keys are revoked, not logged out")
     await sessions.end_session(session, actor.session_id, reason="logout", now=clock.now())
+    await record_change(session, actor, "logout", "member_session", actor.session_id)
     response.delete_cookie(SESSION_COOKIE)
 
 

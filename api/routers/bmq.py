@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 
 from api.deps import Actor, ClockDep, SessionDep, require_level
 from api.schemas.bmq import (
+    MAX_COURSE_DAYS,
     CourseCreate,
     CourseOut,
     CourseUpdate,
@@ -36,7 +37,7 @@ ENROLLMENT_FIELDS = ("member_id", "course_id", "enrolled_at", "completed_at", "s
 
 
 def _course_values(body: CourseCreate | CourseUpdate) -> dict[str, Any]:
-    values = body.model_dump(exclude_unset=True)
+    values = body.model_dump(exclude_unset=True, exclude_none=True)  # all columns NOT NULL
     if "training_days" in values:
         values["training_days"] = [day.value for day in values["training_days"]]
     return values
@@ -72,6 +73,8 @@ async def update_enrollment(
     enrollment = await bmq_store.get_enrollment(session, enrollment_id)
     before = snapshot(enrollment, ENROLLMENT_FIELDS)
     values = body.model_dump(exclude_unset=True)
+    # Only completed_at may be cleared; a null elsewhere means "leave as is".
+    values = {k: v for k, v in values.items() if v is not None or k == "completed_at"}
     if "status" in values:
         values["status"] = values["status"].value
     enrollment = await bmq_store.update_enrollment(session, enrollment_id, values)
@@ -132,6 +135,8 @@ async def update_course(
     last = values.get("training_end", course.training_end)
     if start >= end or first >= last:
         raise InvalidInput("invalid_course", "Dates and training times must be in order")
+    if (end - start).days > MAX_COURSE_DAYS:
+        raise InvalidInput("invalid_course", "A course is at most one year long")
     course = await bmq_store.update_course(session, course_id, values)
     await record_change(
         session,

@@ -5,7 +5,7 @@ in use, or seeded by the system, cannot be deleted (409). Badge status codes are
 scan path knows exactly those five.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
@@ -52,7 +52,9 @@ async def _out(session: SessionDep, kind: OptionKind, row: object) -> OptionOut:
     return out
 
 
-async def _get(session: SessionDep, kind: OptionKind, option_id: UUID, *, lock: bool = False):  # type: ignore[no-untyped-def]
+async def _get(
+    session: SessionDep, kind: OptionKind, option_id: UUID, *, lock: bool = False
+) -> Any:
     model = TABLES[kind][0]
     row = await session.get(model, option_id, with_for_update=lock)
     if row is None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from api.deps import Actor, SessionDep, require_level
 from api.schemas.common import errors
 from api.schemas.training_calendar import (
+    MAX_YEAR_DAYS,
     StatHolidayCheck,
     StatHolidayCreate,
     StatHolidayOut,
@@ -30,7 +31,8 @@ HOLIDAY_FIELDS = ("holiday_on", "name", "province", "is_active")
 
 
 def _year_values(body: TrainingYearCreate | TrainingYearUpdate) -> dict[str, Any]:
-    values: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
+    # Every training-year column is NOT NULL: an explicit null means "leave as is".
+    values: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     for key in ("start_on", "end_on"):
         if key in values:
             values[key] = getattr(body, key)
@@ -89,8 +91,10 @@ async def update_training_year(
     before = snapshot(year, YEAR_FIELDS)
     values = _year_values(body)
     start, end = values.get("start_on", year.start_on), values.get("end_on", year.end_on)
-    if start > end:
-        raise InvalidInput("invalid_dates", "start_on must not be after end_on")
+    if start > end or (end - start).days > MAX_YEAR_DAYS:
+        raise InvalidInput(
+            "invalid_dates", "start_on must be on or before end_on, within two years"
+        )
     year = await calendar_store.update_training_year(session, year_id, values)
     await record_change(
         session,
@@ -180,9 +184,10 @@ async def update_stat_holiday(
     """Change a stat holiday (Admin)."""
     holiday = await calendar_store.get_stat_holiday(session, holiday_id)
     before = snapshot(holiday, HOLIDAY_FIELDS)
-    holiday = await calendar_store.update_stat_holiday(
-        session, holiday_id, body.model_dump(exclude_unset=True)
-    )
+    values = body.model_dump(exclude_unset=True)
+    # Only the province may be cleared; a null elsewhere means "leave as is".
+    values = {k: v for k, v in values.items() if v is not None or k == "province"}
+    holiday = await calendar_store.update_stat_holiday(session, holiday_id, values)
     await record_change(
         session,
         actor,

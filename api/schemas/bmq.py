@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from api.schemas.common import Body, Out
+from api.schemas.reports import NO_NUL, BoundedDate
 from shared.domain.training_calendar import Weekday
 
 
@@ -16,6 +17,9 @@ class EnrollmentStatus(StrEnum):
     ENROLLED = "enrolled"
     COMPLETED = "completed"
     WITHDRAWN = "withdrawn"
+
+
+MAX_COURSE_DAYS = 366
 
 
 class CourseOut(Out):
@@ -36,9 +40,9 @@ class CourseOut(Out):
 class CourseCreate(Body):
     """A new course: start before end, times ordered, at least one training day."""
 
-    name: str = Field(min_length=1, max_length=200)
-    start_on: date
-    end_on: date
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    start_on: BoundedDate
+    end_on: BoundedDate
     training_start: time
     training_end: time
     training_days: list[Weekday] = Field(min_length=1, max_length=7)
@@ -48,6 +52,8 @@ class CourseCreate(Body):
     def _ordered(self) -> "CourseCreate":
         if self.start_on >= self.end_on:
             raise ValueError("start_on must be before end_on")
+        if (self.end_on - self.start_on).days > MAX_COURSE_DAYS:
+            raise ValueError("a course is at most one year long")
         if self.training_start >= self.training_end:
             raise ValueError("training_start must be before training_end")
         return self
@@ -56,9 +62,9 @@ class CourseCreate(Body):
 class CourseUpdate(Body):
     """Changes to a course; the ordering rules are checked on the result."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    start_on: date | None = None
-    end_on: date | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
+    start_on: BoundedDate | None = None
+    end_on: BoundedDate | None = None
     training_start: time | None = None
     training_end: time | None = None
     training_days: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)

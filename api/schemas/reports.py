@@ -2,12 +2,20 @@
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from api.schemas.common import Body
 from shared.domain.report_settings import SortOrder
+
+# Dates a report may name: wide enough for any unit's records, narrow enough that a period
+# cannot run the calendar arithmetic off the end of `date`.
+MIN_DATE, MAX_DATE = date(1970, 1, 1), date(2100, 12, 31)
+BoundedDate = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
+MAX_PERIOD_DAYS = 3 * 366
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 
 
 class ReportType(StrEnum):
@@ -78,8 +86,8 @@ class TrainingNightRequest(_Selection):
     """Training-night attendance; unset options take the report settings' values."""
 
     period: Period = Period.CURRENT_YEAR
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: BoundedDate | None = None
+    period_end: BoundedDate | None = None
     include_ft_staff: bool | None = None
     show_bmq_badge: bool | None = None
     sort_order: SortOrder | None = None
@@ -91,7 +99,7 @@ class TrainingNightRequest(_Selection):
                 raise ValueError("a custom period needs period_start and period_end")
             if self.period_start > self.period_end:
                 raise ValueError("period_start must not be after period_end")
-            if (self.period_end - self.period_start).days > 3 * 366:
+            if (self.period_end - self.period_start).days > MAX_PERIOD_DAYS:
                 raise ValueError("a custom period is at most three years")
         return self
 
@@ -106,7 +114,7 @@ class BmqRequest(_Selection):
 class DailyCheckinRequest(Body):
     """Who came in on one operational day (default: today's)."""
 
-    operational_date: date | None = None
+    operational_date: BoundedDate | None = None
     division_id: UUID | None = None
     member_type: MemberTypeFilter = MemberTypeFilter.ALL
 
@@ -121,30 +129,32 @@ class RosterRequest(Body):
 class VisitorSummaryRequest(Body):
     """Visits signed in between two operational dates (inclusive)."""
 
-    start_date: date
-    end_date: date
-    visit_type: str | None = Field(default=None, max_length=50)
-    organization: str | None = Field(default=None, max_length=200)
+    start_date: BoundedDate
+    end_date: BoundedDate
+    visit_type: str | None = Field(default=None, max_length=50, pattern=NO_NUL)
+    organization: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
 
     @model_validator(mode="after")
     def _ordered(self) -> "VisitorSummaryRequest":
         if self.start_date > self.end_date:
             raise ValueError("start_date must not be after end_date")
+        if (self.end_date - self.start_date).days > MAX_PERIOD_DAYS:
+            raise ValueError("a visitor summary covers at most three years")
         return self
 
 
 class PresenceOverTimeRequest(Body):
     """Occupancy per hour from the start of one operational day for `days` days."""
 
-    start_date: date | None = None
+    start_date: BoundedDate | None = None
     days: int = Field(default=1, ge=1, le=31)
 
 
 class LockupSummaryRequest(Body):
     """Lockup cycles and DDS between two operational dates (inclusive)."""
 
-    start_date: date
-    end_date: date
+    start_date: BoundedDate
+    end_date: BoundedDate
 
     @model_validator(mode="after")
     def _ordered(self) -> "LockupSummaryRequest":

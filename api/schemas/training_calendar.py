@@ -6,15 +6,16 @@ from uuid import UUID
 from pydantic import BaseModel, Field, model_validator
 
 from api.schemas.common import Body, Out
+from api.schemas.reports import NO_NUL, BoundedDate
 from shared.domain.training_calendar import ExceptionType
 
 
 class HolidayExclusion(BaseModel):
     """An inclusive date range without training nights."""
 
-    start: date
-    end: date
-    name: str = Field(default="", max_length=100)
+    start: BoundedDate
+    end: BoundedDate
+    name: str = Field(default="", max_length=100, pattern=NO_NUL)
 
     @model_validator(mode="after")
     def _ordered(self) -> "HolidayExclusion":
@@ -26,8 +27,11 @@ class HolidayExclusion(BaseModel):
 class DayExceptionIn(BaseModel):
     """A date on which a kind of night is cancelled."""
 
-    date: date
+    date: BoundedDate
     type: ExceptionType
+
+
+MAX_YEAR_DAYS = 2 * 366
 
 
 class TrainingYearOut(Out):
@@ -50,15 +54,17 @@ class _YearFields(Body):
         start, end = getattr(self, "start_on", None), getattr(self, "end_on", None)
         if start and end and start > end:
             raise ValueError("start_on must not be after end_on")
+        if start and end and (end - start).days > MAX_YEAR_DAYS:
+            raise ValueError("a training year is at most two years long")
         return self
 
 
 class TrainingYearCreate(_YearFields):
     """A new training year."""
 
-    name: str = Field(min_length=1, max_length=50)
-    start_on: date
-    end_on: date
+    name: str = Field(min_length=1, max_length=50, pattern=NO_NUL)
+    start_on: BoundedDate
+    end_on: BoundedDate
     holiday_exclusions: list[HolidayExclusion] = Field(default_factory=list, max_length=100)
     day_exceptions: list[DayExceptionIn] = Field(default_factory=list, max_length=400)
     is_current: bool = False
@@ -67,9 +73,9 @@ class TrainingYearCreate(_YearFields):
 class TrainingYearUpdate(_YearFields):
     """Changes to a training year; unset fields stay."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=50)
-    start_on: date | None = None
-    end_on: date | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=50, pattern=NO_NUL)
+    start_on: BoundedDate | None = None
+    end_on: BoundedDate | None = None
     holiday_exclusions: list[HolidayExclusion] | None = Field(default=None, max_length=100)
     day_exceptions: list[DayExceptionIn] | None = Field(default=None, max_length=400)
     is_current: bool | None = None
@@ -89,7 +95,7 @@ class StatHolidayCreate(Body):
     """A new stat holiday."""
 
     holiday_on: date
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
     province: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     is_active: bool = True
 
@@ -98,7 +104,7 @@ class StatHolidayUpdate(Body):
     """Changes to a stat holiday."""
 
     holiday_on: date | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
     province: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     is_active: bool | None = None
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -193,8 +194,6 @@ async def _locked_row(session: AsyncSession, checkin_id: uuid.UUID) -> Checkin:
 
 
 def _snapshot(row: Checkin) -> dict[str, object]:
-    from fastapi.encoders import jsonable_encoder
-
     data: dict[str, object] = jsonable_encoder({f: getattr(row, f) for f in FIELDS})
     return data
 

@@ -87,6 +87,7 @@ def _merge(into: BatchOutcome, other: BatchOutcome) -> None:
     into.changed_members |= other.changed_members
     into.results.update(other.results)
     into.dead_letters.update(other.dead_letters)
+    into.tapped_at.extend(other.tapped_at)
 
 
 async def _apply(

@@ -27,14 +27,16 @@ async def publish_outcome(
     link.ack(batch)
     await link.publish(outcome.feedback)
     if log.isEnabledFor(logging.DEBUG):
-        for message in outcome.feedback:
+        for answer in outcome.feedback:
             log.debug(
                 "feedback_published",
-                extra={"correlation_id": message.correlation_id, "topic": message.topic},
+                extra={"correlation_id": answer.correlation_id, "topic": answer.topic},
             )
     now = clock.now()
     for message in batch:
         metrics.DECISION_SECONDS.observe((now - message.received_at).total_seconds())
+    for tapped_at in outcome.tapped_at:
+        metrics.TAP_TO_FEEDBACK_SECONDS.observe(max(0.0, (now - tapped_at).total_seconds()))
     await link.publish([*outcome.outbox, *outcome.retained])
     if outcome.outbox_ids:
         # A crash before this line leaves the rows for the relay: at-least-once, never lost.

@@ -110,6 +110,8 @@ async def process_scans(
             policy=policy.clock,
         )
         fresh.append(ScanItem(p, scan, at, suspect, order))
+        if not suspect and not scan.replayed:
+            outcome.tapped_at.append(at)
     device_status = await devices.touch_devices(
         session, [i.parsed.device_id for i in fresh], now=now
     )

@@ -167,12 +167,12 @@ def _convert(key: str, kind: Any, raw: Any, meta: Mapping[str, Any]) -> Any:
             return None
         (kind,) = [arg for arg in kind.__args__ if arg is not type(None)]
     if kind is time:
-        match = _HHMM.match(str(raw))
+        match = _HHMM.match(raw) if isinstance(raw, str) else None
         if not match:
             raise _invalid(key, "must be HH:MM")
         return time(int(match[1]), int(match[2]))
     if isinstance(kind, type) and issubclass(kind, StrEnum):
-        if raw not in {m.value for m in kind}:
+        if not isinstance(raw, str) or raw not in {m.value for m in kind}:
             raise _invalid(key, f"must be one of {[m.value for m in kind]}")
         return kind(raw)
     if kind is bool:

@@ -2,7 +2,9 @@
 
 import json
 import uuid
+from datetime import UTC, datetime
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import topics
@@ -11,6 +13,7 @@ from tests.fixtures.mqtt import MqttProbe
 from tests.fixtures.processes import running_ingest
 from tests.fixtures.scans import scan_payload, scan_topic
 from tests.fixtures.services import BrokerServer
+from tools.localservices.ports import free_port
 
 
 async def test_event_id_is_the_correlation_id_of_the_scans_log_lines(
@@ -35,3 +38,33 @@ async def test_event_id_is_the_correlation_id_of_the_scans_log_lines(
     mine = [line for line in lines if line.get("correlation_id") == event_id]
     assert {line["event"] for line in mine} >= {"scan_decided", "feedback_published"}
     assert all(line["service"] == "ingest" and "ts" in line and "level" in line for line in mine)
+
+
+async def test_ingest_exposes_prometheus_metrics(
+    broker_server: BrokerServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    e2e_env: dict[str, str],
+    probe: MqttProbe,
+) -> None:
+    async with sessionmaker.begin() as s:
+        member = await make_member(s)
+    device = f"met-rdr-{uuid.uuid4().hex[:6]}"
+    port = free_port()
+    env = {
+        **e2e_env,
+        "SENTINEL_MQTT_URL": broker_server.url,
+        "SENTINEL_INGEST_METRICS_PORT": str(port),
+    }
+    await probe.subscribe(topics.feedback(device))
+    async with running_ingest(env):
+        await probe.publish(
+            scan_topic(device), scan_payload(device, member.uid, seq=1, at=datetime.now(UTC))
+        )
+        await probe.publish(scan_topic(device), b"garbage")
+        await probe.collect(topics.feedback(device), 2, timeout=20)
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    assert 'sentinel_scans_total{result="checked_in"} 1.0' in text
+    assert 'sentinel_dead_letters_total{reason="invalid_json"} 1.0' in text
+    assert "sentinel_tap_to_feedback_seconds_count 1.0" in text
+    assert "sentinel_ingest_batch_size_count" in text

@@ -20,7 +20,9 @@ from tools.provision.passwords import generate_password
 from tools.provision.progress import Progress
 from tools.provision.readers import (
     BrokerEndpoint,
+    ReaderCredentials,
     provision_reader,
+    reader_config,
     reader_files,
     revoke_reader,
     write_reader_files,
@@ -88,17 +90,19 @@ def _reader(state: BrokerState, args: argparse.Namespace, progress: Progress) ->
     if args.action == "revoke":
         with progress.step(f"Revoking {args.device_id}"):
             revoke_reader(
-                args.device_id,
-                state_dir=state.root,
-                database_url=database_url,
-                reload=not args.no_reload,
+                args.device_id, state_dir=state.root, database_url=database_url, reload=False
             )
+        _reload(state, args.no_reload, progress)
         return
     if database_url is None and not args.no_register:
         progress.note("no database URL: the reader is not pre-registered (--database-url)")
     endpoint = _broker_endpoint(state, args)
     output = args.output or Path("readers") / args.device_id
-    ensure_directory(output)  # fail before issuing credentials, not after
+    # Everything that can fail is checked before credentials are issued, not after.
+    ensure_directory(output)
+    ca = state.tls.ca_cert.read_bytes() if state.tls.ca_cert.exists() else None
+    bundle = {"broker": endpoint, "wifi_ssid": args.wifi_ssid, "wifi_password": args.wifi_password}
+    reader_config(ReaderCredentials(args.device_id, "-" * 32, ca), **bundle)
     verb = "Rotating credentials of" if args.action == "rotate" else "Provisioning"
     with progress.step(f"{verb} {args.device_id}"):
         credentials = provision_reader(
@@ -107,16 +111,12 @@ def _reader(state: BrokerState, args: argparse.Namespace, progress: Progress) ->
             database_url=database_url,
             name=args.name,
             rotate=args.action == "rotate",
-            reload=not args.no_reload,
+            reload=False,
         )
-    files = reader_files(
-        credentials,
-        broker=endpoint,
-        wifi_ssid=args.wifi_ssid,
-        wifi_password=args.wifi_password,
-    )
+    files = reader_files(credentials, **bundle)
     with progress.step(f"Writing {', '.join(files)} to {output}"):
         write_reader_files(output, files)
+    _reload(state, args.no_reload, progress)
     print(output)
 
 

@@ -12,7 +12,7 @@ _chip = None
 _poll = None
 _eof = False
 _last = 0
-_taps = []
+_taps = bytearray()  # queued taps as <len><uid bytes>: RAM is tight under -X heapsize
 wifi_up = True
 ntp_ok = True
 wdt_feeds = 0
@@ -67,7 +67,9 @@ def handle(line):
     cmd, args = parts[0], parts[1:]
     field = chip().field
     if cmd == "tap":
-        _taps.append(args)  # the Card is built when it enters the field (RAM is tight)
+        uid = _card(args[:1]).uid
+        _taps.append(len(uid))
+        _taps.extend(uid)
     elif cmd == "place":
         field.add(_card(args))
     elif cmd == "remove":
@@ -105,9 +107,10 @@ def _advance_taps():
         if c.selects_left > 0:
             return
     field.cards = [c for c in field.cards if c.selects_left != 0]
-    args = _taps.pop(0)
-    card = _card(args)
-    card.selects_left = int(args[2]) if len(args) > 2 else 2
+    n = _taps[0]
+    card = Card(bytes(_taps[1 : 1 + n]))
+    _taps[: 1 + n] = b""
+    card.selects_left = 2  # a tap is seen by two polls, then the card leaves the field
     field.add(card)
 
 

@@ -9,6 +9,7 @@ import contextlib
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -46,7 +47,7 @@ EXCLUDED = [
 
 @pytest.mark.timeout(180)
 async def test_schemathesis_finds_no_server_error(
-    database_url: str, sessionmaker: async_sessionmaker[AsyncSession]
+    database_url: str, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     headers, _ = await login_headers(sessionmaker, level=6)
     settings = Settings.model_validate(
@@ -71,7 +72,7 @@ async def test_schemathesis_finds_no_server_error(
             "--phases",
             "examples,fuzzing",
             "--max-examples",
-            os.environ.get("SENTINEL_FUZZ_EXAMPLES", "3"),
+            os.environ.get("SENTINEL_FUZZ_EXAMPLES", "2"),
             "--seed",
             "5",
             "--max-time",
@@ -87,8 +88,9 @@ async def test_schemathesis_finds_no_server_error(
                 else [a for t in TAGS for a in ("--include-tag", t)]
             ),
         ]
+        # Run in a scratch directory so Schemathesis's `.schemathesis/` cache stays out of the repo.
         proc = await asyncio.create_subprocess_exec(
-            *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+            *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path
         )
         output, _ = await asyncio.wait_for(proc.communicate(), timeout=150)
         text = output.decode(errors="replace")

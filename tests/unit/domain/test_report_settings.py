@@ -94,3 +94,24 @@ def test_date_formats() -> None:
     assert format_date(on, DateFormat.DD_MMM_YYYY) == "07 MAR 2026"
     assert format_date(on, DateFormat.ISO) == "2026-03-07"
     assert format_date(on, DateFormat.MM_DD_YYYY) == "03/07/2026"
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["trainingNightDay", "trainingNightStart", "minimumPresenceMinutes", "other"]
+        ),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+            lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+            max_leaves=4,
+        ),
+    )
+)
+def test_any_json_is_either_accepted_or_refused_cleanly(stored: dict[str, object]) -> None:
+    try:
+        section = section_from_json(SettingKey.SCHEDULE, stored)
+    except InvalidInput as exc:
+        assert exc.code == "invalid_setting"
+    else:
+        assert section_from_json(SettingKey.SCHEDULE, section_to_json(section)) == section
