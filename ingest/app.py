@@ -17,7 +17,7 @@ from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
 from ingest.policy import IngestPolicy, policy_from
 from ingest.stages.apply import apply_batch
 from ingest.stages.batch import next_batch
-from ingest.stages.publish import publish_outcome
+from ingest.stages.publish import mark_published_rows, publish_outcome
 from ingest.startup import StartupError, check_database
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
@@ -117,9 +117,11 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
 
 async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> None:
     queue: asyncio.Queue[Inbound] = asyncio.Queue(runtime.settings.ingest_queue_max)
+    published: asyncio.Queue[list[int]] = asyncio.Queue(100)
     async with asyncio.TaskGroup() as group:
         group.create_task(_receive(link, queue))
-        group.create_task(_process(link, runtime, queue))
+        group.create_task(_process(link, runtime, queue, published))
+        group.create_task(mark_published_rows(runtime.sessionmaker, published))
         group.create_task(
             outbox_relay.run(
                 link,
@@ -159,14 +161,18 @@ async def _receive(link: BrokerLink, queue: asyncio.Queue[Inbound]) -> None:
     raise BrokerUnavailable("message stream ended")
 
 
-async def _process(link: BrokerLink, runtime: Runtime, queue: asyncio.Queue[Inbound]) -> None:
+async def _process(
+    link: BrokerLink,
+    runtime: Runtime,
+    queue: asyncio.Queue[Inbound],
+    published: asyncio.Queue[list[int]],
+) -> None:
     while True:
         batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
         outcome = await apply_batch(
             runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
         )
-        async with database_guard():
-            await publish_outcome(link, runtime.sessionmaker, batch, outcome, clock=runtime.clock)
+        await publish_outcome(link, batch, outcome, clock=runtime.clock, published=published)
 
 
 async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:

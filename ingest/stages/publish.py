@@ -1,11 +1,13 @@
 """Publish stage: after the commit, ack the batch, answer readers, publish events and state."""
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import metrics
+from ingest.dberrors import database_guard
 from ingest.inbound import Inbound
 from ingest.mqtt import BrokerLink
 from ingest.outcome import BatchOutcome
@@ -17,34 +19,51 @@ log = logging.getLogger(__name__)
 
 async def publish_outcome(
     link: BrokerLink,
-    sessionmaker: async_sessionmaker[AsyncSession],
     batch: Sequence[Inbound],
     outcome: BatchOutcome,
     *,
     clock: Clock,
+    published: "asyncio.Queue[list[int]]",
 ) -> None:
-    """Ack, then feedback first (the reader is waiting), then events and retained state."""
+    """Ack, then publish feedback first (the reader is waiting), events and retained state.
+
+    Everything goes out in one write, feedback first, and one wait for the PUBACKs; the ids of
+    the outbox rows it carried are handed to `mark_published_rows` to be marked off the hot path.
+    """
     link.ack(batch)
-    await link.publish(outcome.feedback)
+    await link.publish([*outcome.feedback, *outcome.outbox, *outcome.retained])
+    now = clock.now()
     if log.isEnabledFor(logging.DEBUG):
         for answer in outcome.feedback:
             log.debug(
                 "feedback_published",
                 extra={"correlation_id": answer.correlation_id, "topic": answer.topic},
             )
-    now = clock.now()
     for message in batch:
         metrics.DECISION_SECONDS.observe((now - message.received_at).total_seconds())
     for tapped_at in outcome.tapped_at:
         metrics.TAP_TO_FEEDBACK_SECONDS.observe(max(0.0, (now - tapped_at).total_seconds()))
-    await link.publish([*outcome.outbox, *outcome.retained])
     if outcome.outbox_ids:
-        # A crash before this line leaves the rows for the relay: at-least-once, never lost.
-        async with sessionmaker.begin() as session:
-            await outbox.mark_published(session, outcome.outbox_ids)
+        await published.put(outcome.outbox_ids)
     for result, count in outcome.results.items():
         metrics.SCANS.labels(result).inc(count)
     for reason, count in outcome.dead_letters.items():
         metrics.DEAD_LETTERS.labels(reason).inc(count)
         log.warning("dead_letter", extra={"reason": reason, "count": count})
     metrics.BATCH_SIZE.observe(len(batch))
+
+
+async def mark_published_rows(
+    sessionmaker: async_sessionmaker[AsyncSession], published: "asyncio.Queue[list[int]]"
+) -> None:
+    """Mark published outbox rows, merging whatever queued up into one UPDATE.
+
+    A crash before a row is marked leaves it to the relay after its grace period: the message
+    may then be published twice (at-least-once), never lost.
+    """
+    while True:
+        ids = list(await published.get())
+        while not published.empty():
+            ids.extend(published.get_nowait())
+        async with database_guard(), sessionmaker.begin() as session:
+            await outbox.mark_published(session, ids)

@@ -76,6 +76,10 @@ class _History:
     def add(self, member_id: uuid.UUID, row: LastCheckin) -> None:
         self.rows.setdefault(member_id, []).append(row)
 
+    def earliest_after(self, member_id: uuid.UUID, at: datetime) -> datetime | None:
+        later = [r.at for r in self.rows.get(member_id, []) if r.at > at]
+        return min(later) if later else None
+
     def latest(self, member_id: uuid.UUID, at: datetime) -> LastCheckin | None:
         earlier = [r for r in self.rows.get(member_id, []) if r.at <= at]
         return max(earlier, key=lambda r: r.at) if earlier else None
@@ -218,6 +222,7 @@ async def _decide_one(
         return ScanDecision(ScanResult.REJECTED, RejectReason.READER_NOT_ACCEPTED, alerts=(alert,))
     member_id = hit.view.member_id if hit else None
     last: LastCheckin | None = None
+    following = None
     if member_id is not None:
         state = locked[member_id]
         last = state.last()
@@ -227,6 +232,15 @@ async def _decide_one(
             batch_last = history.latest(member_id, item.at)
             options = [r for r in (db_last, batch_last) if r is not None]
             last = max(options, key=lambda r: r.at) if options else None
+            later = [
+                t
+                for t in (
+                    await states.earliest_checkin_after(session, member_id, item.at),
+                    history.earliest_after(member_id, item.at),
+                )
+                if t is not None
+            ]
+            following = min(later) if later else None
     return decide(
         hit.view if hit else None,
         uid=item.scan.uid,
@@ -234,6 +248,7 @@ async def _decide_one(
         last=last,
         holds_lockup=member_id in holders,
         policy=policy.scan,
+        following=following,
     )
 
 

@@ -139,11 +139,13 @@ def decide(
     last: LastCheckin | None,
     holds_lockup: bool,
     policy: ScanPolicy,
+    following: datetime | None = None,
 ) -> ScanDecision:
     """Decide one scan (domain.md §2.11 steps 5–9).
 
     `last` is the member's latest check-in at or before `at` (step 7); the caller carries it
-    forward across a batch so replayed taps of one member alternate.
+    forward across a batch so replayed taps of one member alternate. `following` is the time
+    of the member's earliest check-in after `at`, when the event arrives out of order.
     """
     refused = check_badge(badge, uid=uid)
     if refused is not None or badge is None:
@@ -157,6 +159,9 @@ def decide(
         alerts = (AlertRequest(AlertType.INACTIVE_MEMBER, Severity.WARNING, subject, message),)
     # Step 8: the window is keyed by member and measured against the latest event.
     if last is not None and abs(at - last.at) < policy.duplicate_window:
+        return ScanDecision(ScanResult.DUPLICATE, alerts=())
+    if following is not None and abs(following - at) < policy.duplicate_window:
+        # Decided after a tap it preceded (another door, another worker): still one tap.
         return ScanDecision(ScanResult.DUPLICATE, alerts=())
     direction = toggle(last.direction if last else None)
     if direction is Direction.OUT and holds_lockup:

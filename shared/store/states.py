@@ -98,6 +98,17 @@ async def latest_checkin_before(
     return LastCheckin(Direction(row.direction), row.at) if row else None
 
 
+async def earliest_checkin_after(
+    session: AsyncSession, member_id: uuid.UUID, at: datetime
+) -> datetime | None:
+    """Return the time of the member's first check-in after `at`, if any."""
+    found: datetime | None = await session.scalar(
+        text("SELECT min(at) FROM checkins WHERE member_id = :m AND at > :at"),
+        {"m": member_id, "at": at},
+    )
+    return found
+
+
 async def recompute_member_state(session: AsyncSession, member_id: uuid.UUID) -> None:
     """Rebuild a member's state row from the check-in history (after edits or backdating)."""
     await session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared.contracts.command import Command, CommandAck
+from shared.contracts.command import Command, CommandAck, CommandName
 from shared.contracts.feedback import Feedback
 from tests.firmware.conftest import Device, Probe
 from tests.firmware.helpers import heartbeat, online, scan
@@ -20,8 +20,8 @@ def ack(probe: Probe) -> CommandAck:
     return CommandAck.model_validate_json(payload)
 
 
-def cmd(cmd_id: str, name: str, **args: Any) -> bytes:
-    return Command(cmd_id=cmd_id, cmd=name, args=args).to_bytes()  # type: ignore[arg-type]
+def cmd(cmd_id: str, name: CommandName, **args: Any) -> bytes:
+    return Command(cmd_id=cmd_id, cmd=name, args=args).to_bytes()
 
 
 def test_set_config_round_trip(make_device: Any, probe: Probe) -> None:
@@ -41,9 +41,13 @@ def test_set_config_with_wrong_types_is_refused(make_device: Any, probe: Probe) 
     dev: Device = make_device("badcfg")
     online(dev, probe)
     before = dev.config_path.read_text()
-    for i, args in enumerate(
-        ({"heartbeat_s": "fast"}, {"rx_gain": 9}, {"no_such_key": 1}, {"mqtt_tls": 1})
-    ):
+    bad: list[dict[str, Any]] = [
+        {"heartbeat_s": "fast"},
+        {"rx_gain": 9},
+        {"no_such_key": 1},
+        {"mqtt_tls": 1},
+    ]
+    for i, args in enumerate(bad):
         send_cmd(probe, "rdr-badcfg", cmd(f"c-{i}", "set_config", **args))
         a = ack(probe)
         assert a.ok is False and a.error and a.error.startswith("bad_config")

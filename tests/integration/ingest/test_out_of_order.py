@@ -25,11 +25,6 @@ async def tap(probe: MqttProbe, device: str, uid: str, seq: int, at: datetime) -
     return str(answer.json()["result"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest: the duplicate window is measured against the predecessor only; a tap "
-    "decided after a later tap 2 s apart becomes a second check-in (see the issue-8 report)",
-)
 async def test_tap_within_the_window_of_a_later_decided_tap_is_a_duplicate(
     ingest: RunningIngest,
     probe: MqttProbe,

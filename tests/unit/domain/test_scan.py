@@ -165,3 +165,26 @@ class TestEventTime:
         at, suspect = choose_event_time(device, synced=True, received_at=T0, policy=self.policy)
         assert T0 - self.policy.max_past <= at <= T0 + self.policy.max_future
         assert suspect == (at != device)
+
+
+def test_tap_decided_after_a_later_tap_inside_the_window_is_duplicate() -> None:
+    decision = decide(
+        member_badge(),
+        uid="04A1B2C3",
+        at=T0,
+        last=None,
+        holds_lockup=False,
+        policy=POLICY,
+        following=T0 + timedelta(seconds=2),
+    )
+    assert decision.result is ScanResult.DUPLICATE
+    later = decide(
+        member_badge(),
+        uid="04A1B2C3",
+        at=T0,
+        last=None,
+        holds_lockup=False,
+        policy=POLICY,
+        following=T0 + timedelta(minutes=1),
+    )
+    assert later.result is ScanResult.CHECKED_IN
