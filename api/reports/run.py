@@ -24,7 +24,6 @@ from api.reports.operations_layout import (
     roster_document,
     visitor_document,
 )
-from api.reports.pdf_out import render_pdf
 from api.reports.people import daily_checkin_report, roster_report, visitor_summary_report
 from api.schemas.report_results import (
     DailyCheckinReport,
@@ -89,7 +88,12 @@ def render(result: ReportResult, output_format: OutputFormat, layout: Layout) ->
     if output_format is OutputFormat.JSON:
         return None
     document = to_document(result, layout)
-    return render_csv(document) if output_format is OutputFormat.CSV else render_pdf(document)
+    if output_format is OutputFormat.CSV:
+        return render_csv(document)
+    # Imported here: matplotlib and reportlab take seconds to import, and only PDFs need them.
+    from api.reports.pdf_out import render_pdf
+
+    return render_pdf(document)
 
 
 def row_count(result: ReportResult) -> int:

@@ -13,6 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.occupancy import HourFlow
 from shared.domain.report_settings import TimeseriesSettings
 
+# Also replayed verbatim by the TimescaleDB smoke test (tests/integration/migrations).
+HOURLY_FLOWS_SQL = """
+SELECT bucket, sum(member_ins)::int AS arrivals, sum(member_outs)::int AS departures
+FROM checkin_hourly
+WHERE bucket >= :start_at AND bucket < :end_at
+GROUP BY bucket ORDER BY bucket
+"""
+
 
 async def uses_timescale(session: AsyncSession) -> bool:
     """True when the aggregate is a TimescaleDB continuous aggregate."""
@@ -26,17 +34,7 @@ async def hourly_flows(
     session: AsyncSession, *, start_at: datetime, end_at: datetime
 ) -> list[HourFlow]:
     """Return member arrivals and departures per hour bucket in `[start_at, end_at)`."""
-    rows = await session.execute(
-        text(
-            """
-            SELECT bucket, sum(member_ins)::int AS arrivals, sum(member_outs)::int AS departures
-            FROM checkin_hourly
-            WHERE bucket >= :start_at AND bucket < :end_at
-            GROUP BY bucket ORDER BY bucket
-            """
-        ),
-        {"start_at": start_at, "end_at": end_at},
-    )
+    rows = await session.execute(text(HOURLY_FLOWS_SQL), {"start_at": start_at, "end_at": end_at})
     return [HourFlow(row.bucket, row.arrivals, row.departures) for row in rows]
 
 

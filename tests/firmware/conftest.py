@@ -268,3 +268,11 @@ def probe(broker: Mosquitto, request: pytest.FixtureRequest) -> Iterator[Probe]:
     p = Probe(broker.port, "probe-" + request.node.name[:40])
     yield p
     p.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this directory `firmware` (select with `-m firmware`)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.firmware)

@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.models import Checkin, Member, ReportAuditLog, TrainingYear
 from tests.fixtures.factories import make_member
+from tools import report as report_cli
 
 TZ = ZoneInfo("America/Winnipeg")
 ROOT = Path(__file__).resolve().parents[3]
@@ -121,3 +123,8 @@ async def test_cli_writes_csv_and_one_pdf_per_division_and_audits(
             .where(ReportAuditLog.actor_type == "cli")
         )
     assert audited == 3
+
+
+def test_cli_refuses_backwards_dates_before_connecting(capsys: pytest.CaptureFixture[str]) -> None:
+    assert report_cli.main(["visitors", "--start", "2026-02-02", "--end", "2026-02-01"]) == 2
+    assert "invalid arguments" in capsys.readouterr().err

@@ -29,7 +29,7 @@ from tests.fixtures.scans import scan_payload, scan_topic
 from tests.fixtures.services import BrokerServer
 
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
-WAIT = 15.0  # generous: the machine is shared with other test runs
+WAIT = 30.0  # generous: the machine is shared with other test runs
 
 
 @dataclass

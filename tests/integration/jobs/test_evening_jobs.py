@@ -18,7 +18,7 @@ async def alerts(sm: async_sessionmaker[AsyncSession]) -> list[tuple[str, str, s
         rows = await s.execute(
             text("SELECT alert_type, severity, message FROM security_alerts ORDER BY created_at")
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r[0], r[1], r[2]) for r in rows]
 
 
 async def open_building(sm: async_sessionmaker[AsyncSession], on: date, *, holder: bool) -> None:
