@@ -58,15 +58,22 @@ async def after_scans(
 
 
 async def _end_coverage(session: AsyncSession, leaving: list[NewCheckin]) -> None:
-    for row in leaving:
-        if row.member_id is not None:
-            await session.execute(
-                text(
-                    "UPDATE live_duty_assignments SET ended_at = :at, ended_reason = :reason"
-                    " WHERE ended_at IS NULL AND member_id = :m"
-                ),
-                {"at": row.at, "reason": LiveEndReason.MEMBER_CHECKOUT.value, "m": row.member_id},
-            )
+    """End live coverage of members who checked out, at their check-out time (one statement)."""
+    ended = {r.member_id: r.at for r in leaving if r.member_id is not None}
+    if not ended:
+        return
+    await session.execute(
+        text(
+            "UPDATE live_duty_assignments a SET ended_at = u.at, ended_reason = :reason"
+            " FROM unnest(CAST(:ids AS uuid[]), CAST(:ats AS timestamptz[])) AS u(member_id, at)"
+            " WHERE a.ended_at IS NULL AND a.member_id = u.member_id"
+        ),
+        {
+            "ids": list(ended),
+            "ats": list(ended.values()),
+            "reason": LiveEndReason.MEMBER_CHECKOUT.value,
+        },
+    )
 
 
 async def _held(
@@ -115,14 +122,15 @@ async def _responsibility(
         return []
     ids: list[uuid.UUID] = [r.member_id for r in arrivals if r.member_id]
     facts = await authority.candidates(session, ids, now=now, on=on)
-    present = len(await authority.present_ids(session))
+    present = await authority.present_count(session)
+    codes_of = await authority.active_codes_of(session, ids, now=now)
     refs = await building_state.member_refs(session, [*ids, snapshot.current.member_id])
     out = []
     for row in arrivals:
         assert row.member_id is not None
         if row.member_id not in facts:
             continue
-        codes = await authority.active_codes(session, row.member_id, now=now)
+        codes = codes_of.get(row.member_id, frozenset())
         prompt = prompt_for(
             Situation(
                 member=facts[row.member_id],

@@ -90,6 +90,37 @@ async def active_codes(
     return frozenset(rows)
 
 
+async def active_codes_of(
+    session: AsyncSession, member_ids: Sequence[uuid.UUID], *, now: datetime
+) -> dict[uuid.UUID, frozenset[str]]:
+    """Return member id → codes of active, unexpired qualifications, for many members at once."""
+    if not member_ids:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT q.member_id, t.code FROM member_qualifications q"
+            " JOIN qualification_types t ON t.id = q.qualification_type_id"
+            f" WHERE q.member_id = ANY(:ids) AND {_ACTIVE_QUAL}"
+        ),
+        {"ids": list(set(member_ids)), "now": now},
+    )
+    codes: dict[uuid.UUID, set[str]] = {}
+    for row in rows:
+        codes.setdefault(row.member_id, set()).add(row.code)
+    return {member_id: frozenset(found) for member_id, found in codes.items()}
+
+
+async def present_count(session: AsyncSession) -> int:
+    """Return how many members are present now (domain.md §3.1)."""
+    found = await session.scalar(
+        text(
+            "SELECT count(*) FROM member_states s JOIN members m ON m.id = s.member_id"
+            " WHERE s.direction = 'in' AND m.status = 'active'"
+        )
+    )
+    return int(found or 0)
+
+
 async def labels(session: AsyncSession, member_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Return member id → display name."""
     if not member_ids:

@@ -9,35 +9,42 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.presence import DivisionPresence, MemberPresence, PresenceSummary
 
+# One round trip: per-division rows plus a totals row (division_id NULL, over all members,
+# including those without a division) and the visitors present.
 _SUMMARY_SQL = text(
     """
-    SELECT d.code, d.name,
-           count(m.id) FILTER (WHERE m.status = 'active') AS total,
-           count(m.id) FILTER (WHERE m.status = 'active' AND s.direction = 'in') AS present
-    FROM divisions d
-    LEFT JOIN members m ON m.division_id = d.id
-    LEFT JOIN member_states s ON s.member_id = m.id
-    GROUP BY d.code, d.name
-    ORDER BY d.name
-    """
-)
-_TOTALS_SQL = text(
-    """
-    SELECT count(*) FILTER (WHERE m.status = 'active') AS total,
-           count(*) FILTER (WHERE m.status = 'active' AND s.direction = 'in') AS present,
-           (SELECT count(*) FROM visitors WHERE check_out_at IS NULL) AS visitors
-    FROM members m LEFT JOIN member_states s ON s.member_id = m.id
+    WITH per_member AS (
+        SELECT m.division_id, m.status = 'active' AS active,
+               m.status = 'active' AND s.direction IS NOT DISTINCT FROM 'in' AS present
+        FROM members m LEFT JOIN member_states s ON s.member_id = m.id
+    ), counted AS (
+        SELECT division_id, GROUPING(division_id) = 1 AS is_total,
+               count(*) FILTER (WHERE active) AS total,
+               count(*) FILTER (WHERE present) AS present
+        FROM per_member GROUP BY GROUPING SETS ((division_id), ())
+    )
+    SELECT d.code, d.name, COALESCE(c.total, 0) AS total, COALESCE(c.present, 0) AS present,
+           false AS is_total, 0 AS visitors
+    FROM divisions d LEFT JOIN counted c ON c.division_id = d.id AND NOT c.is_total
+    UNION ALL
+    SELECT NULL, NULL, c.total, c.present, true,
+           (SELECT count(*) FROM visitors WHERE check_out_at IS NULL)
+    FROM counted c WHERE c.is_total
+    ORDER BY is_total, name
     """
 )
 
 
 async def presence_summary(session: AsyncSession, *, now: datetime) -> PresenceSummary:
     """Return present/total active members overall and per division, and visitors present."""
+    rows = (await session.execute(_SUMMARY_SQL)).all()
     divisions = [
         DivisionPresence(code=r.code, name=r.name, present=r.present, total=r.total)
-        for r in await session.execute(_SUMMARY_SQL)
+        for r in rows
+        if not r.is_total
     ]
-    totals = (await session.execute(_TOTALS_SQL)).one()
+    # The empty grouping set always yields the totals row, even with no members.
+    totals = next(r for r in rows if r.is_total)
     return PresenceSummary(
         total_present=totals.present,
         total_members=totals.total,

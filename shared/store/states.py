@@ -30,21 +30,17 @@ class StateRow:
 async def lock_member_states(
     session: AsyncSession, member_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, StateRow]:
-    """Create missing state rows, then lock all of them `FOR UPDATE` in member-id order."""
+    """Create missing state rows and lock all of them, in member-id order."""
     if not member_ids:
         return {}
     ordered = sorted(member_ids)
-    await session.execute(
-        text(
-            "INSERT INTO member_states (member_id) SELECT unnest(CAST(:ids AS uuid[]))"
-            " ON CONFLICT (member_id) DO NOTHING"
-        ),
-        {"ids": ordered},
-    )
+    # One round trip: missing rows are created, existing ones locked by the no-op update
+    # (ON CONFLICT DO UPDATE takes the row lock, like FOR UPDATE), in member-id order.
     rows = await session.execute(
         text(
-            "SELECT member_id, direction, at, checkin_id FROM member_states"
-            " WHERE member_id = ANY(:ids) ORDER BY member_id FOR UPDATE"
+            "INSERT INTO member_states (member_id) SELECT unnest(CAST(:ids AS uuid[]))"
+            " ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id"
+            " RETURNING member_id, direction, at, checkin_id"
         ),
         {"ids": ordered},
     )
