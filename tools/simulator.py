@@ -5,6 +5,7 @@ Used by the demo and the benchmarks; `python -m tools.simulator --help` runs the
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import secrets
@@ -13,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import aiomqtt
 
@@ -21,6 +23,17 @@ from shared.contracts.topics import ReaderTopic
 from shared.settings import BrokerAddress
 
 NODELAY = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
+
+
+class Reader(Protocol):
+    """What `tap_randomly` needs of a reader (SimulatedReader, tools.firmware_reader.FirmwareReader)."""
+
+    @property
+    def device_id(self) -> str:
+        """The reader's device id."""
+
+    async def tap(self, uid: str) -> str:
+        """Tap badge `uid`; return the scan's event id ("" when unknown)."""
 
 
 @dataclass
@@ -120,7 +133,10 @@ class SimulatedReader:
             finally:
                 listener.cancel()
                 gone = {"v": 1, "state": "offline", "reason": "shutdown"}
-                await client.publish(status, json.dumps(gone), qos=1, retain=True)
+                # The broker may be gone already (Ctrl-C in a terminal reaches it too): the will
+                # marks the reader offline then.
+                with contextlib.suppress(aiomqtt.MqttError):
+                    await client.publish(status, json.dumps(gone), qos=1, retain=True, timeout=2)
                 self.client = None
 
     async def _listen(self, client: aiomqtt.Client) -> None:
@@ -131,7 +147,7 @@ class SimulatedReader:
 
 
 async def tap_randomly(
-    readers: Sequence[SimulatedReader],
+    readers: Sequence[Reader],
     uids: Sequence[str],
     *,
     stop: asyncio.Event,

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import queue
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,14 +13,19 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from tools.firmware_reader import (
+    DEFAULT_HEAPSIZE,
+    FIRMWARE,
+    MICROPYTHON,
+    MPY_CROSS,
+    FirmwareProcess,
+    build_firmware,
+)
 from tools.localservices.mosquitto import Mosquitto
 
-ROOT = Path(__file__).resolve().parents[2]
-FIRMWARE = ROOT / "firmware"
-BIN = Path(sys.executable).parent
-MICROPYTHON = BIN / "micropython"
-MPY_CROSS = BIN / "mpy-cross"
-HEAPSIZE = os.environ.get("SENTINEL_FW_HEAPSIZE", "128k")
+__all__ = ["FIRMWARE", "HEAPSIZE", "MICROPYTHON", "MPY_CROSS", "Device", "Probe"]
+
+HEAPSIZE = DEFAULT_HEAPSIZE
 
 # Short periods so the suite stays fast (firmware-notes §3, test harness).
 TEST_CONFIG: dict[str, Any] = {
@@ -49,26 +48,10 @@ TEST_CONFIG: dict[str, Any] = {
 }
 
 
-def build_mpy(src: Path, dest: Path) -> None:
-    """Compile every .py below `src` into `dest` with mpy-cross (raises on the first failure)."""
-    for py in sorted(src.rglob("*.py")):
-        out = dest / py.relative_to(src).with_suffix(".mpy")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [str(MPY_CROSS), "-O3", "-s", py.name, str(py), "-o", str(out)],
-            check=True,
-            capture_output=True,
-        )
-
-
 @pytest.fixture(scope="session")
 def mpy_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The app, shims and fakes compiled to .mpy, as they would be flashed (RAM as on a device)."""
-    out = tmp_path_factory.mktemp("mpy")
-    build_mpy(FIRMWARE / "src", out / "src")
-    build_mpy(FIRMWARE / "tests" / "shims", out / "shims")
-    build_mpy(FIRMWARE / "tests" / "fakes", out / "fakes")
-    return out
+    return build_firmware(tmp_path_factory.mktemp("mpy"))
 
 
 @pytest.fixture
@@ -80,122 +63,8 @@ def broker(tmp_path: Path) -> Iterator[Mosquitto]:
     m.stop()
 
 
-class Device:
-    """One firmware process under the unix port; stdin drives the simulator, stdout is read back."""
-
-    def __init__(self, root: Path, build: Path, heapsize: str = HEAPSIZE) -> None:
-        self.root = root
-        self.build = build
-        self.heapsize = heapsize
-        self.proc: subprocess.Popen[str] | None = None
-        self.lines: list[str] = []
-        self._cursor = 0
-        self._q: queue.Queue[str | None] = queue.Queue()
-
-    @property
-    def config_path(self) -> Path:
-        return self.root / "config.json"
-
-    def write_config(self, **overrides: Any) -> dict[str, Any]:
-        cfg = dict(TEST_CONFIG, **overrides)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(json.dumps(cfg))
-        return cfg
-
-    def start(self) -> Device:
-        b = self.build
-        env = dict(os.environ, MICROPYPATH=f"{b}/shims:{b}/fakes:{b}/src:.frozen")
-        self.proc = subprocess.Popen(
-            [str(MICROPYTHON), "-X", f"heapsize={self.heapsize}", str(FIRMWARE / "main.py")],
-            cwd=self.root,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
-        )
-        self._q = queue.Queue()
-        threading.Thread(target=self._pump, args=(self.proc, self._q), daemon=True).start()
-        return self
-
-    @staticmethod
-    def _pump(proc: subprocess.Popen[str], q: queue.Queue[str | None]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            q.put(line.rstrip("\n"))
-        q.put(None)
-
-    def send(self, line: str) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def _next_line(self, deadline: float) -> str | None:
-        if self._cursor < len(self.lines):
-            self._cursor += 1
-            return self.lines[self._cursor - 1]
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError
-        try:
-            line = self._q.get(timeout=left)
-        except queue.Empty:
-            raise TimeoutError from None
-        if line is None:
-            self._q.put(None)
-            raise EOFError("device exited")
-        self.lines.append(line)
-        self._cursor += 1
-        return line
-
-    def expect(self, pattern: str, timeout: float = 5.0) -> re.Match[str]:
-        """Return the first line from the cursor on matching `pattern`; fail after `timeout`."""
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                line = self._next_line(deadline)
-                if line is not None and (m := rx.search(line)):
-                    return m
-        except (TimeoutError, EOFError) as e:
-            tail = "\n".join(self.lines[-40:])
-            raise AssertionError(
-                f"no line matching {pattern!r} ({e!r}); last lines:\n{tail}"
-            ) from None
-
-    def sim(self, pattern: str, timeout: float = 5.0) -> dict[str, Any]:
-        """Wait for a simulator event line whose JSON matches `pattern`."""
-        m = self.expect(r"^SIM (.*" + pattern + ".*)$", timeout)
-        result: dict[str, Any] = json.loads(m.group(1))
-        return result
-
-    def sync(self, token: str = "sync") -> None:
-        """Round-trip through the simulator: every control line sent before is applied."""
-        self.send(f"echo {token}")
-        self.sim(f'"echo":"{token}"')
-
-    def mark(self) -> None:
-        """Skip every line seen so far (expect() looks only at what comes next)."""
-        while True:
-            try:
-                self.lines.append(self._q.get_nowait() or "")
-            except queue.Empty:
-                break
-        self._cursor = len(self.lines)
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def wait_exit(self, timeout: float = 10.0) -> int:
-        assert self.proc is not None
-        return self.proc.wait(timeout=timeout)
-
-    def output(self) -> str:
-        self.mark()
-        return "\n".join(self.lines)
+# One firmware process under the unix port (tools/firmware_reader.py, shared with the demo).
+Device = FirmwareProcess
 
 
 @pytest.fixture
@@ -206,7 +75,7 @@ def make_device(tmp_path: Path, mpy_build: Path, broker: Mosquitto) -> Iterator[
     def factory(name: str = "dev", heapsize: str = HEAPSIZE, **overrides: Any) -> Device:
         overrides.setdefault("mqtt_port", broker.port)
         overrides.setdefault("device_id", "rdr-" + name)
-        d = Device(tmp_path / name, mpy_build, heapsize)
+        d = Device(tmp_path / name, mpy_build, heapsize, base_config=TEST_CONFIG)
         d.write_config(**overrides)
         made.append(d)
         return d
