@@ -179,7 +179,14 @@ class Uplink:
         window = self._cfg.send_window
         if self._cursor < ob.first():
             self._cursor = ob.first()
-        while len(self._sent) < window and self._cursor < ob.next_seq and c.connected:
+        # Check the link per scan: a tap during a WiFi drop must wait for the reconnect and go
+        # out as replayed, even if this loop was already running when the drop happened.
+        while (
+            len(self._sent) < window
+            and self._cursor < ob.next_seq
+            and c.connected
+            and self._net.is_up()
+        ):
             seq = self._cursor
             self._cursor += 1
             rec = ob.get(seq)

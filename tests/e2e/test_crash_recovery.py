@@ -1,6 +1,7 @@
 """Nothing acknowledged is lost and nothing is doubled when the ingest or the broker dies."""
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -104,7 +105,11 @@ async def test_ingest_exits_with_one_clear_line_when_broker_is_unreachable(
         "-m",
         "ingest",
         cwd=Path(__file__).resolve().parents[2],
-        env={"SENTINEL_DATABASE_URL": database_url, "SENTINEL_MQTT_URL": "mqtt://127.0.0.1:1"},
+        env={
+            **os.environ,
+            "SENTINEL_DATABASE_URL": database_url,
+            "SENTINEL_MQTT_URL": "mqtt://127.0.0.1:1",
+        },
         stderr=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.DEVNULL,
     )
