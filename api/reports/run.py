@@ -35,6 +35,7 @@ from api.schemas.report_results import (
     VisitorSummaryReport,
 )
 from api.schemas.reports import OutputFormat, ReportRequest, ReportType
+from shared.errors import InvalidInput
 from shared.store.report_audit import record_report
 
 Builder = Callable[[AsyncSession, Any, ReportContext], Awaitable[ReportResult]]
@@ -121,7 +122,12 @@ async def run_report(
 ) -> ReportOutput:
     """Build, render and audit one report inside the caller's transaction."""
     started = monotonic.perf_counter()
-    result = await BUILDERS[report_type](session, request, ctx)
+    try:
+        result = await BUILDERS[report_type](session, request, ctx)
+    except ValueError as exc:
+        # The calendar rules refuse impossible inputs (e.g. a BMQ course whose training window
+        # is empty once the rollover time is applied): that is bad input, not a server error.
+        raise InvalidInput("report_input_invalid", str(exc)) from exc
     content = None
     if output_format is not OutputFormat.JSON:
         ctx.progress(f"rendering {output_format.value}")
