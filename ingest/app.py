@@ -23,9 +23,8 @@ from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
 from shared.db.engine import make_engine, make_sessionmaker
+from shared.services.checkin_writes import presence_messages
 from shared.settings import Settings
-from shared.store import presence
-from shared.store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 BACKOFF_MAX_S = 30.0
@@ -178,11 +177,6 @@ async def _process(
 async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:
     """Republish every retained presence topic from the database (state, not events)."""
     async with database_guard(), runtime.sessionmaker() as session:
-        members = await presence.member_presence(session)
-        summary = await presence.presence_summary(session, now=runtime.clock.now())
-    messages = [
-        Outgoing(topics.presence_member(m.member_id), m.to_bytes(), 1, True) for m in members
-    ]
-    messages.append(Outgoing(topics.PRESENCE_SUMMARY, summary.to_bytes(), 1, True))
+        messages = await presence_messages(session, None, now=runtime.clock.now())
     for start in range(0, len(messages), 500):
         await link.publish(messages[start : start + 500])

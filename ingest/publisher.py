@@ -23,7 +23,20 @@ class PublisherClosed(Exception):
     """The connection is gone; pending publishes failed."""
 
 
-def _varint(n: int) -> bytes:
+async def read_packet(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Read one MQTT packet; return its first header byte and its body."""
+    head = await reader.readexactly(2)
+    length, shift, byte = head[1] & 0x7F, 7, head[1]
+    while byte & 0x80:
+        byte = (await reader.readexactly(1))[0]
+        length |= (byte & 0x7F) << shift
+        shift += 7
+    body = await reader.readexactly(length) if length else b""
+    return head[0], body
+
+
+def encode_length(n: int) -> bytes:
+    """Encode an MQTT remaining length (MQTT 3.1.1 §2.2.3)."""
     out = bytearray()
     while True:
         byte, n = n % 128, n // 128
@@ -51,7 +64,7 @@ def connect_packet(
             payload += _string(password)
     variable = _string("MQTT") + bytes([4, flags]) + struct.pack("!H", keepalive)
     body = variable + payload
-    return b"\x10" + _varint(len(body)) + body
+    return b"\x10" + encode_length(len(body)) + body
 
 
 def publish_packet(message: Outgoing, packet_id: int) -> bytes:
@@ -61,7 +74,7 @@ def publish_packet(message: Outgoing, packet_id: int) -> bytes:
     if message.qos:
         body += struct.pack("!H", packet_id)
     body += message.payload
-    return bytes([header]) + _varint(len(body)) + body
+    return bytes([header]) + encode_length(len(body)) + body
 
 
 class LeanPublisher:
@@ -154,14 +167,8 @@ class LeanPublisher:
     async def _read_loop(self) -> None:
         try:
             while True:
-                head = await self._reader.readexactly(2)
-                length, shift, byte = head[1] & 0x7F, 7, head[1]
-                while byte & 0x80:
-                    byte = (await self._reader.readexactly(1))[0]
-                    length |= (byte & 0x7F) << shift
-                    shift += 7
-                body = await self._reader.readexactly(length) if length else b""
-                if head[0] >> 4 == 4 and len(body) >= 2:  # PUBACK
+                header, body = await read_packet(self._reader)
+                if header >> 4 == 4 and len(body) >= 2:  # PUBACK
                     future = self._pending.pop(struct.unpack("!H", body[:2])[0], None)
                     if future is not None and not future.done():
                         future.set_result(None)

@@ -73,12 +73,12 @@ async def ensure_database(url: str) -> None:
         await conn.close()
 
 
-def migrate(url: str) -> None:
-    """Run the migrations to head."""
+def migrate(url: str, revision: str = "head") -> None:
+    """Run `alembic upgrade` against `url` (from a thread without a running event loop)."""
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["url"] = url
     config.attributes["configure_logging"] = False
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
 def start_services(state_dir: Path, stack: ExitStack, *, durable: bool = True) -> Endpoints:

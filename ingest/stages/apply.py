@@ -22,7 +22,8 @@ from shared.contracts import topics
 from shared.contracts.feedback import Feedback
 from shared.contracts.topics import ReaderTopic
 from shared.domain.scan import RejectReason, ScanResult
-from shared.store import dead_letters, presence
+from shared.services.checkin_writes import presence_messages
+from shared.store import dead_letters
 from shared.store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
@@ -106,13 +107,9 @@ async def _apply(
         await process_reader_messages(session, others, now=now, policy=policy, outcome=outcome)
         await _dead_letter(session, refused, outcome)
         if outcome.changed_members:
-            members = await presence.member_presence(session, sorted(outcome.changed_members))
             outcome.retained.extend(
-                Outgoing(topics.presence_member(m.member_id), m.to_bytes(), 1, True)
-                for m in members
+                await presence_messages(session, outcome.changed_members, now=now)
             )
-            summary = await presence.presence_summary(session, now=now)
-            outcome.retained.append(Outgoing(topics.PRESENCE_SUMMARY, summary.to_bytes(), 1, True))
     return outcome
 
 

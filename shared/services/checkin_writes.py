@@ -123,13 +123,14 @@ async def _checkin_events(
 
 async def presence_messages(
     session: AsyncSession,
-    member_ids: Iterable[uuid.UUID],
+    member_ids: Iterable[uuid.UUID] | None,
     *,
     now: datetime,
     correlation_id: str | None = None,
 ) -> list[Outgoing]:
-    """Return the retained presence messages for `member_ids` plus the summary (not queued)."""
-    members = await presence.member_presence(session, sorted(set(member_ids)))
+    """Return retained presence for `member_ids` (None: every member) and the summary."""
+    chosen = None if member_ids is None else sorted(set(member_ids))
+    members = await presence.member_presence(session, chosen)
     out = [
         Outgoing(topics.presence_member(m.member_id), m.to_bytes(), 1, True, correlation_id)
         for m in members

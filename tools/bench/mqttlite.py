@@ -5,7 +5,7 @@ import socket
 import struct
 from collections.abc import Callable
 
-from ingest.publisher import connect_packet
+from ingest.publisher import connect_packet, encode_length, read_packet
 
 
 def _subscribe_packet(filters: list[str], packet_id: int = 1) -> bytes:
@@ -13,14 +13,7 @@ def _subscribe_packet(filters: list[str], packet_id: int = 1) -> bytes:
     for topic in filters:
         data = topic.encode()
         body += struct.pack("!H", len(data)) + data + b"\x00"
-    length = len(body)
-    encoded = bytearray()
-    while True:
-        byte, length = length % 128, length // 128
-        encoded.append(byte | (0x80 if length else 0))
-        if not length:
-            break
-    return b"\x82" + bytes(encoded) + body
+    return b"\x82" + encode_length(len(body)) + body
 
 
 class LiteSubscriber:
@@ -46,17 +39,11 @@ class LiteSubscriber:
 
     async def _read(self, reader: asyncio.StreamReader, suback: "asyncio.Future[None]") -> None:
         while True:
-            head = await reader.readexactly(2)
-            length, shift, byte = head[1] & 0x7F, 7, head[1]
-            while byte & 0x80:
-                byte = (await reader.readexactly(1))[0]
-                length |= (byte & 0x7F) << shift
-                shift += 7
-            body = await reader.readexactly(length) if length else b""
-            kind = head[0] >> 4
+            header, body = await read_packet(reader)
+            kind = header >> 4
             if kind == 3:
                 size = struct.unpack("!H", body[:2])[0]
-                offset = 2 + size + (2 if (head[0] >> 1) & 3 else 0)
+                offset = 2 + size + (2 if (header >> 1) & 3 else 0)
                 self.on_message(body[2 : 2 + size].decode(), body[offset:])
             elif kind == 9 and not suback.done():
                 suback.set_result(None)
