@@ -4,7 +4,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.fixtures.mqtt import unique_name
+from shared.contracts import topics
+from tests.fixtures.mqtt import MqttProbe, unique_name
+from tests.fixtures.scans import scan_payload, scan_topic
 
 
 @pytest.fixture
@@ -20,3 +22,12 @@ async def count_rows(sm: async_sessionmaker[AsyncSession], model: type, **where:
         for key, value in where.items():
             stmt = stmt.where(getattr(model, key) == value)
         return int(await s.scalar(stmt) or 0)
+
+
+async def tap(probe: MqttProbe, device: str, uid: str, seq: int, **kw: object) -> dict[str, object]:
+    """Publish a scan and return the reader's feedback for it."""
+    await probe.publish(scan_topic(device), scan_payload(device, uid, seq=seq, **kw))  # type: ignore[arg-type]
+    event_id = f"{device}:0badc0de:{seq}"
+    message = await probe.until(topics.feedback(device), lambda m: m.json()["event_id"] == event_id)
+    answer: dict[str, object] = message.json()
+    return answer

@@ -15,14 +15,7 @@ from shared.contracts import topics
 from tests.fixtures.factories import make_member
 from tests.fixtures.ingest import RunningIngest
 from tests.fixtures.mqtt import MqttProbe, unique_name
-from tests.fixtures.scans import scan_payload, scan_topic
-
-
-async def tap(probe: MqttProbe, device: str, uid: str, seq: int, at: datetime) -> str:
-    await probe.publish(scan_topic(device), scan_payload(device, uid, seq=seq, at=at))
-    event_id = f"{device}:0badc0de:{seq}"
-    answer = await probe.until(topics.feedback(device), lambda m: m.json()["event_id"] == event_id)
-    return str(answer.json()["result"])
+from tests.integration.ingest.conftest import tap
 
 
 async def test_tap_within_the_window_of_a_later_decided_tap_is_a_duplicate(
@@ -37,8 +30,10 @@ async def test_tap_within_the_window_of_a_later_decided_tap_is_a_duplicate(
     await probe.subscribe(topics.feedback(door_a), topics.feedback(door_b))
     at = datetime.now(UTC) - timedelta(minutes=10)
     # The member taps door A, then door B 2 s later; door B's tap is decided first.
-    assert await tap(probe, door_b, member.uid, 1, at + timedelta(seconds=2)) == "checked_in"
-    await tap(probe, door_a, member.uid, 1, at)
+    assert (await tap(probe, door_b, member.uid, 1, at=at + timedelta(seconds=2)))[
+        "result"
+    ] == "checked_in"
+    await tap(probe, door_a, member.uid, 1, at=at)
     async with sessionmaker() as session:
         rows = (await session.execute(text("SELECT direction FROM checkins ORDER BY at"))).all()
     assert len(rows) == 1

@@ -13,18 +13,9 @@ from tests.fixtures.factories import make_badge, make_member, make_visitor
 from tests.fixtures.ingest import RunningIngest, start_ingest
 from tests.fixtures.mqtt import MqttProbe
 from tests.fixtures.scans import scan_payload, scan_topic
-from tests.integration.ingest.conftest import count_rows
+from tests.integration.ingest.conftest import count_rows, tap
 
 NOW = datetime.now(UTC)
-
-
-async def tap(probe: MqttProbe, device: str, uid: str, seq: int, **kw: object) -> dict[str, object]:
-    """Publish a scan and return the reader's feedback for it."""
-    await probe.publish(scan_topic(device), scan_payload(device, uid, seq=seq, **kw))  # type: ignore[arg-type]
-    event_id = f"{device}:0badc0de:{seq}"
-    message = await probe.until(topics.feedback(device), lambda m: m.json()["event_id"] == event_id)
-    answer: dict[str, object] = message.json()
-    return answer
 
 
 async def test_disabled_badge_is_rejected_with_critical_alert(
