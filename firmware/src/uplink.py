@@ -67,6 +67,7 @@ class Uplink:
         self._backoff = Backoff(cfg.backoff_min_ms, cfg.backoff_max_ms)
         self._reader: "Any" = None
         self._stopped = False
+        self._drops = 0
 
     @property
     def connected(self) -> bool:
@@ -116,6 +117,7 @@ class Uplink:
     async def _session(self) -> None:
         c = self.client
         cfg = self._cfg
+        self._drops = self._net.drops  # a WiFi drop seen after this ends the session
         log.info("mqtt", "mqtt_connecting", "host=%s port=%d" % (cfg.mqtt_host, cfg.mqtt_port))
         present = await c.connect(self.base + "status", payloads.LWT, False)
         self._connects += 1
@@ -138,7 +140,7 @@ class Uplink:
         self._backoff.reset()
         while c.connected:
             self.progress = time.ticks_ms()
-            if not self._net.is_up():
+            if not self._link_intact():
                 raise OSError(101)  # ENETUNREACH: WiFi is gone, the socket is dead too
             self._wake.clear()
             await self._flush_acks()
@@ -185,7 +187,7 @@ class Uplink:
             len(self._sent) < window
             and self._cursor < ob.next_seq
             and c.connected
-            and self._net.is_up()
+            and self._link_intact()
         ):
             seq = self._cursor
             self._cursor += 1
@@ -198,6 +200,11 @@ class Uplink:
                 self.base + "scan", payloads.scan(rec, self.device_id, replayed), 1, False, seq
             )
             log.info("mqtt", "scan_sent", "seq=%d replayed=%d" % (seq, replayed))
+
+    def _link_intact(self) -> bool:
+        # A drop the WiFi supervisor saw, even one already healed, broke this session's socket:
+        # scans tapped meanwhile must go out after a reconnect, as replayed.
+        return self._net.is_up() and self._net.drops == self._drops
 
     def _on_puback(self, seq: "Any") -> None:
         if seq in self._sent:
