@@ -15,6 +15,7 @@ from ingest.inbound import Inbound
 from ingest.jobs import scheduler
 from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
 from ingest.policy import IngestPolicy, policy_from
+from ingest.presence_summary import SummaryPublisher
 from ingest.stages.apply import apply_batch
 from ingest.stages.batch import next_batch
 from ingest.stages.publish import mark_published_rows, publish_outcome
@@ -62,7 +63,9 @@ async def run(
 ) -> None:
     """Run until `stop` is set; raise StartupError if a dependency is unreachable at start."""
     stop = stop or asyncio.Event()
-    engine = make_engine(settings.database_url, application_name="sentinel-ingest")
+    # No pre-ping: it costs three round trips per batch; a dead connection fails the batch as
+    # DatabaseUnavailable instead, the pool drops it and the supervisor retries (unacked).
+    engine = make_engine(settings.database_url, application_name="sentinel-ingest", pre_ping=False)
     runtime = Runtime(
         settings, policy_from(settings), clock or SystemClock(), make_sessionmaker(engine)
     )
@@ -117,9 +120,11 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
 async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> None:
     queue: asyncio.Queue[Inbound] = asyncio.Queue(runtime.settings.ingest_queue_max)
     published: asyncio.Queue[list[int]] = asyncio.Queue(100)
+    summary = SummaryPublisher(link, runtime.sessionmaker, runtime.clock)
     async with asyncio.TaskGroup() as group:
         group.create_task(_receive(link, queue))
-        group.create_task(_process(link, runtime, queue, published))
+        group.create_task(_process(link, runtime, queue, published, summary))
+        group.create_task(summary.run())
         group.create_task(mark_published_rows(runtime.sessionmaker, published))
         group.create_task(
             outbox_relay.run(
@@ -165,13 +170,21 @@ async def _process(
     runtime: Runtime,
     queue: asyncio.Queue[Inbound],
     published: asyncio.Queue[list[int]],
+    summary: SummaryPublisher,
 ) -> None:
     while True:
         batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
         outcome = await apply_batch(
             runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
         )
-        await publish_outcome(link, batch, outcome, clock=runtime.clock, published=published)
+        await publish_outcome(
+            link,
+            batch,
+            outcome,
+            clock=runtime.clock,
+            published=published,
+            presence_changed=summary.mark_due,
+        )
 
 
 async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:

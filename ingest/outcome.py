@@ -25,6 +25,7 @@ class BatchOutcome:
     dead_letters: Counter[str] = field(default_factory=Counter)
     correlation_ids: list[str] = field(default_factory=list)
     tapped_at: list[datetime] = field(default_factory=list)  # live, clock-synced taps
+    presence_changed: bool = False  # the presence summary is due for a republish
 
     def queue_outbox(self, ids: list[int], messages: list[Outgoing]) -> None:
         """Remember outbox rows written in this transaction, to publish right after commit."""

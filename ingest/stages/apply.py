@@ -22,7 +22,6 @@ from shared.contracts import topics
 from shared.contracts.feedback import Feedback
 from shared.contracts.topics import ReaderTopic
 from shared.domain.scan import RejectReason, ScanResult
-from shared.services.checkin_writes import presence_messages
 from shared.store import dead_letters
 from shared.store.outbox import Outgoing
 
@@ -86,6 +85,7 @@ def _merge(into: BatchOutcome, other: BatchOutcome) -> None:
     into.queue_outbox(other.outbox_ids, other.outbox)
     into.retained.extend(other.retained)
     into.changed_members |= other.changed_members
+    into.presence_changed |= other.presence_changed
     into.results.update(other.results)
     into.dead_letters.update(other.dead_letters)
     into.tapped_at.extend(other.tapped_at)
@@ -106,10 +106,6 @@ async def _apply(
         await process_scans(session, scans, now=now, policy=policy, outcome=outcome)
         await process_reader_messages(session, others, now=now, policy=policy, outcome=outcome)
         await _dead_letter(session, refused, outcome)
-        if outcome.changed_members:
-            outcome.retained.extend(
-                await presence_messages(session, outcome.changed_members, now=now)
-            )
     return outcome
 
 

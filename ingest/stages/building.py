@@ -3,24 +3,20 @@
 After the scans are decided: a refused holder check-out becomes a `lockup_held` building event
 (domain.md §6.3); a check-in while the building is secured or no DDS has accepted becomes a
 `responsibility_needed` event (§2.11 step 11, §5.6); a check-out ends the member's live Duty
-Watch coverage (§2.8). Events go to the outbox and are published right after the commit.
+Watch coverage (§2.8, written by the batch write). Events go to the outbox and are published right after the commit.
 """
 
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
-from ingest.policy import IngestPolicy
 from shared.contracts import topics
 from shared.contracts.building import LockupHeld, MemberRef, ResponsibilityNeeded
 from shared.domain.checkin import Direction
-from shared.domain.duty_watch import LiveEndReason
 from shared.domain.lockup import BuildingStatus, eligible_recipients
-from shared.domain.opday import operational_date
 from shared.domain.responsibility import Situation, prompt_for
 from shared.domain.scan import ScanResult
 from shared.services import building_state
@@ -37,43 +33,30 @@ async def after_scans(
     rows: Sequence[NewCheckin],
     *,
     now: datetime,
-    policy: IngestPolicy,
+    on: date,
+    settled: bool,
     outcome: BatchOutcome,
 ) -> None:
-    """Queue the batch's building events and end live coverage of members who left."""
-    await _end_coverage(session, [r for r in rows if r.direction is Direction.OUT])
+    """Queue the batch's building events.
+
+    `settled` (the building is open and today's DDS has accepted, as the batch's prefetch read
+    it) means no arrival needs a prompt, so the common case costs no query here. Live Duty
+    Watch coverage of members who left is ended by the batch write (`scan_io.write_batch`).
+    """
     held = [d for d in decided if d.result == ScanResult.LOCKUP_HELD.value and d.member_id]
     arrivals = {
         r.member_id: r
         for r in rows
         if r.direction is Direction.IN and r.member_id is not None and not r.replayed
     }
+    if settled:
+        arrivals = {}
     if not held and not arrivals:
         return
-    on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
     messages = [*await _held(session, held, now=now, on=on)]
     messages += await _responsibility(session, list(arrivals.values()), now=now, on=on)
     ids = await outbox.enqueue(session, messages, relay_delay_s=SELF_PUBLISH_GRACE_S)
     outcome.queue_outbox(ids, messages)
-
-
-async def _end_coverage(session: AsyncSession, leaving: list[NewCheckin]) -> None:
-    """End live coverage of members who checked out, at their check-out time (one statement)."""
-    ended = {r.member_id: r.at for r in leaving if r.member_id is not None}
-    if not ended:
-        return
-    await session.execute(
-        text(
-            "UPDATE live_duty_assignments a SET ended_at = u.at, ended_reason = :reason"
-            " FROM unnest(CAST(:ids AS uuid[]), CAST(:ats AS timestamptz[])) AS u(member_id, at)"
-            " WHERE a.ended_at IS NULL AND a.member_id = u.member_id"
-        ),
-        {
-            "ids": list(ended),
-            "ats": list(ended.values()),
-            "reason": LiveEndReason.MEMBER_CHECKOUT.value,
-        },
-    )
 
 
 async def _held(

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,14 +24,19 @@ async def publish_outcome(
     *,
     clock: Clock,
     published: "asyncio.Queue[list[int]]",
+    presence_changed: Callable[[], None] | None = None,
 ) -> None:
     """Ack, then publish feedback first (the reader is waiting), events and retained state.
 
     Everything goes out in one write, feedback first, and one wait for the PUBACKs; the ids of
     the outbox rows it carried are handed to `mark_published_rows` to be marked off the hot path.
+    A batch that changed presence calls `presence_changed` (the summary is republished by
+    `ingest.presence_summary`, coalesced).
     """
     link.ack(batch)
     await link.publish([*outcome.feedback, *outcome.outbox, *outcome.retained])
+    if outcome.presence_changed and presence_changed is not None:
+        presence_changed()
     now = clock.now()
     if log.isEnabledFor(logging.DEBUG):
         for answer in outcome.feedback:

@@ -1,7 +1,9 @@
 """Scan processing inside the batch transaction (domain.md §2.11 steps 2–12).
 
-Loads everything a batch needs in a few set-based queries, decides each new event in
-device-time order while carrying each member's running state, then writes all rows at once.
+Reads everything a batch needs in one round trip (`scan_io.prefetch`), decides each new event
+in device-time order while carrying each member's running state, then writes all rows in one
+more (`scan_io.write_batch`). Only rare cases add queries: out-of-order replays, alerts,
+visitor sign-outs and building prompts while the building is not settled.
 """
 
 import logging
@@ -13,16 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
 from ingest.policy import IngestPolicy
-from ingest.stages import building
+from ingest.stages import building, scan_io
 from ingest.stages.parse import Parsed
 from shared.contracts import topics
 from shared.contracts.checkin import CheckinEvent
 from shared.contracts.feedback import Feedback
+from shared.contracts.presence import MemberPresence
 from shared.contracts.scan import ScanEvent
 from shared.domain.alerts import AlertRequest, AlertType, Severity
-from shared.domain.checkin import Method
+from shared.domain.checkin import Direction, Method
+from shared.domain.opday import operational_date
 from shared.domain.scan import (
     LastCheckin,
+    MemberStatus,
     RejectReason,
     ScanDecision,
     ScanResult,
@@ -30,8 +35,7 @@ from shared.domain.scan import (
     decide,
 )
 from shared.store import alerts as alert_store
-from shared.store import audit, badges, checkins, devices, events, outbox, states
-from shared.store import lockup as lockup_store
+from shared.store import audit, badges, checkins, events, states
 from shared.store import visitors as visitor_store
 from shared.store.badges import BadgeHit
 from shared.store.outbox import Outgoing
@@ -94,16 +98,25 @@ async def process_scans(
     outcome: BatchOutcome,
 ) -> None:
     """Decide and write every scan of the batch; fill `outcome` with what to publish."""
-    if not parsed:
+    scans = [(p, p.model) for p in parsed if isinstance(p.model, ScanEvent)]
+    if not scans:
         return
-    ids = [p.model.event_id for p in parsed if isinstance(p.model, ScanEvent)]
-    stored = await events.find_decisions(session, ids)
+    candidates = {
+        scan.event_id: badges.serial_candidates(scan.uid, policy.uid_formats) for _, scan in scans
+    }
+    on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
+    context = await scan_io.prefetch(
+        session,
+        event_ids=[scan.event_id for _, scan in scans],
+        device_ids=[p.device_id for p, _ in scans],
+        serials=[s for serials in candidates.values() for s in serials],
+        now=now,
+        on=on,
+    )
+    stored = context.stored
     fresh: list[ScanItem] = []
     seen: set[str] = set()
-    for order, p in enumerate(parsed):
-        scan = p.model
-        if not isinstance(scan, ScanEvent):
-            continue
+    for order, (p, scan) in enumerate(scans):
         if scan.event_id in stored or scan.event_id in seen:
             continue
         seen.add(scan.event_id)
@@ -116,21 +129,12 @@ async def process_scans(
         fresh.append(ScanItem(p, scan, at, suspect, order))
         if not suspect and not scan.replayed:
             outcome.tapped_at.append(at)
-    device_status = await devices.touch_devices(
-        session, [i.parsed.device_id for i in fresh], now=now
-    )
-    candidates = {
-        i.scan.event_id: badges.serial_candidates(i.scan.uid, policy.uid_formats) for i in fresh
-    }
-    hits = await badges.find_badges(session, sorted({s for c in candidates.values() for s in c}))
+    hits = context.hits
     hit_of: dict[str, BadgeHit | None] = {
-        event_id: next((hits[s] for s in serials if s in hits), None)
-        for event_id, serials in candidates.items()
+        i.scan.event_id: next((hits[s] for s in candidates[i.scan.event_id] if s in hits), None)
+        for i in fresh
     }
-    locked = await states.lock_member_states(
-        session, badges.member_ids(h for h in hit_of.values() if h is not None)
-    )
-    holders = await lockup_holders(session)
+    locked = context.locked
     history = _History()
     decided: list[events.StoredDecision] = []
     new_rows: list[checkins.NewCheckin] = []
@@ -139,7 +143,7 @@ async def process_scans(
     for item in sorted(fresh, key=lambda i: (i.at, i.order)):
         hit = hit_of[item.scan.event_id]
         decision = await _decide_one(
-            session, item, hit, locked, history, holders, device_status, policy
+            session, item, hit, locked, history, context.holders, context.device_status, policy
         )
         row = _row_for(item, hit, decision)
         if row is not None:
@@ -164,12 +168,6 @@ async def process_scans(
                     "reason": decision.reason.value if decision.reason else None,
                 },
             )
-    await checkins.insert_checkins(session, new_rows)
-    await states.save_member_states(session, list(changed.values()))
-    await events.insert_decisions(session, decided)
-    await visitor_store.sign_out_by_badge_scan(
-        session, [(r.visitor_id, r.at) for r in new_rows if r.visitor_id is not None]
-    )
     for request, item, hit in alert_jobs:
         raised = await alert_store.raise_alert(
             session,
@@ -185,20 +183,71 @@ async def process_scans(
         )
         if raised.queued is not None:
             outcome.queue_outbox([raised.queued.id], [raised.queued.message])
-    await _queue_events(session, new_rows, hit_of, outcome)
-    await building.after_scans(session, decided, new_rows, now=now, policy=policy, outcome=outcome)
+    await visitor_store.sign_out_by_badge_scan(
+        session, [(r.visitor_id, r.at) for r in new_rows if r.visitor_id is not None]
+    )
+    messages, entries = _events_of(new_rows, hit_of)
+    ids = await scan_io.write_batch(
+        session,
+        scan_io.BatchWrites(
+            checkins=new_rows,
+            states=list(changed.values()),
+            decisions=decided,
+            audit=entries,
+            left={
+                r.member_id: r.at
+                for r in new_rows
+                if r.direction is Direction.OUT and r.member_id is not None
+            },
+            outbox=messages,
+        ),
+        relay_delay_s=SELF_PUBLISH_GRACE_S,
+    )
+    outcome.queue_outbox(ids, messages)
+    await building.after_scans(
+        session,
+        decided,
+        new_rows,
+        now=now,
+        on=on,
+        settled=context.building_settled,
+        outcome=outcome,
+    )
     outcome.changed_members.update(changed)
+    outcome.retained.extend(_presence_of(changed, hit_of, decided))
+    if changed or any(r.visitor_id is not None for r in new_rows):
+        outcome.presence_changed = True
     outcome.feedback.extend(feedback_for(d) for d in decided)
-    for p in parsed:
-        scan = p.model
-        if isinstance(scan, ScanEvent) and scan.event_id in stored:
+    for _, scan in scans:
+        if scan.event_id in stored:
             outcome.feedback.append(feedback_for(stored[scan.event_id]))
             outcome.results["redelivered"] += 1
 
 
-async def lockup_holders(session: AsyncSession) -> set[uuid.UUID]:
-    """Return the member holding lockup on the current cycle, if any (domain.md §6.3)."""
-    return await lockup_store.current_holders(session)
+def _presence_of(
+    changed: dict[uuid.UUID, states.StateRow],
+    hit_of: dict[str, BadgeHit | None],
+    decided: list[events.StoredDecision],
+) -> list[Outgoing]:
+    """Each changed member's retained presence, from the batch's own rows (no query)."""
+    views = {
+        hit.view.member_id: hit
+        for hit in hit_of.values()
+        if hit is not None and hit.view.member_id is not None
+    }
+    out = []
+    for member_id, state in changed.items():
+        hit = views[member_id]
+        present = state.direction is Direction.IN and hit.view.member_status is MemberStatus.ACTIVE
+        message = MemberPresence(
+            member_id=member_id,
+            state="in" if present else "out",
+            since=state.at,
+            display_name=hit.view.member_label,
+            division=hit.division,
+        )
+        out.append(Outgoing(topics.presence_member(member_id), message.to_bytes(), 1, True))
+    return out
 
 
 async def _decide_one(
@@ -294,12 +343,10 @@ def _stored(
     )
 
 
-async def _queue_events(
-    session: AsyncSession,
-    rows: list[checkins.NewCheckin],
-    hit_of: dict[str, BadgeHit | None],
-    outcome: BatchOutcome,
-) -> None:
+def _events_of(
+    rows: list[checkins.NewCheckin], hit_of: dict[str, BadgeHit | None]
+) -> tuple[list[Outgoing], list[audit.AuditEntry]]:
+    """The `checkins/events` message and the audit entry of each new check-in."""
     messages: list[Outgoing] = []
     entries: list[audit.AuditEntry] = []
     for row in rows:
@@ -335,6 +382,4 @@ async def _queue_events(
                 correlation_id=row.event_id,
             )
         )
-    ids = await outbox.enqueue(session, messages, relay_delay_s=SELF_PUBLISH_GRACE_S)
-    outcome.queue_outbox(ids, messages)
-    await audit.record(session, entries)
+    return messages, entries

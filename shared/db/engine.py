@@ -8,13 +8,19 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def make_engine(url: str, *, application_name: str, pool_size: int = 5) -> AsyncEngine:
-    """Create the engine; `application_name` shows the service in `pg_stat_activity`."""
+def make_engine(
+    url: str, *, application_name: str, pool_size: int = 5, pre_ping: bool = True
+) -> AsyncEngine:
+    """Create the engine; `application_name` shows the service in `pg_stat_activity`.
+
+    `pre_ping` checks each connection at checkout (three round trips with asyncpg); services
+    that handle a lost connection themselves turn it off on their hot path.
+    """
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=5,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         connect_args={
             "server_settings": {"application_name": application_name},
             "timeout": 10,

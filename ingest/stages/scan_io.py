@@ -1,0 +1,288 @@
+"""The scan stage's database round trips: one read and one write per batch.
+
+`prefetch` registers and marks the batch's readers as seen, finds stored decisions, looks the
+badges up, creates and locks the members' state rows (in member-id order) and reads the
+building's lockup cycle and today's DDS row, all in one statement. `write_batch` inserts the
+check-ins, decisions, audit entries and outbox messages, saves member states and ends the live
+Duty Watch coverage of members who left, again in one statement. Both keep the semantics of the
+store functions they replace on the hot path (`shared.store.devices.touch_devices`,
+`events.find_decisions`, `badges.find_badges`, `states.lock_member_states`, ...), which the
+other edges keep using.
+"""
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.domain.checkin import Direction
+from shared.domain.dds import DdsStatus
+from shared.domain.duty_watch import LiveEndReason
+from shared.domain.lockup import BuildingStatus
+from shared.domain.scan import AssignmentType, BadgeStatus, BadgeView, MemberStatus
+from shared.store.audit import AuditEntry
+from shared.store.badges import BadgeHit
+from shared.store.checkins import NewCheckin
+from shared.store.events import StoredDecision
+from shared.store.outbox import Outgoing
+from shared.store.states import StateRow
+
+_PREFETCH_SQL = text(
+    """
+    WITH dev AS (
+        INSERT INTO devices (id, status, online, last_seen_at)
+        SELECT unnest(CAST(:devices AS text[])), 'pending', true, :now
+        ON CONFLICT (id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, online = true,
+            offline_since = NULL
+        RETURNING id, status
+    ), hit AS (
+        SELECT b.id, b.serial_number, b.status, b.assignment_type, m.id AS member_id,
+               m.status AS member_status, m.display_name, d.code AS division_code,
+               v.id AS visitor_id
+        FROM badges b
+        LEFT JOIN members m ON m.id = b.member_id AND b.assignment_type = 'member'
+        LEFT JOIN divisions d ON d.id = m.division_id
+        LEFT JOIN LATERAL (
+            SELECT id FROM visitors
+            WHERE temporary_badge_id = b.id AND check_out_at IS NULL
+            ORDER BY check_in_at DESC LIMIT 1
+        ) v ON b.assignment_type = 'visitor'
+        WHERE b.serial_number = ANY(CAST(:serials AS text[]))
+    ), st AS (
+        INSERT INTO member_states (member_id)
+        SELECT DISTINCT member_id FROM hit WHERE member_id IS NOT NULL ORDER BY member_id
+        ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id
+        RETURNING member_id, direction, at, checkin_id
+    )
+    SELECT
+        ARRAY(SELECT row(id, status) FROM dev) AS devices,
+        ARRAY(
+            SELECT row(event_id, device_id, result, reason, display, member_id, checkin_id,
+                       event_at, received_at, clock_suspect)
+            FROM processed_events WHERE event_id = ANY(CAST(:events AS text[]))
+        ) AS decisions,
+        ARRAY(
+            SELECT row(id, serial_number, status, assignment_type, member_id, member_status,
+                       display_name, division_code, visitor_id)
+            FROM hit
+        ) AS badges,
+        ARRAY(SELECT row(member_id, direction, at, checkin_id) FROM st) AS states,
+        (SELECT row(building_status, holder_id) FROM lockup_cycles WHERE is_active
+         ORDER BY created_at DESC LIMIT 1) AS cycle,
+        (SELECT status FROM dds_assignments
+         WHERE operational_date = :on AND status IN ('pending', 'active')
+         ORDER BY created_at DESC, accepted_at DESC NULLS LAST LIMIT 1) AS dds_status
+    """
+)
+
+
+@dataclass(slots=True)
+class Prefetch:
+    """What a batch's decisions need, read in one round trip."""
+
+    stored: dict[str, StoredDecision]
+    device_status: dict[str, str]
+    hits: dict[str, BadgeHit]
+    locked: dict[uuid.UUID, StateRow]
+    holders: set[uuid.UUID]
+    building: BuildingStatus
+    dds_active: bool
+
+    @property
+    def building_settled(self) -> bool:
+        """True when the building is open and today's DDS has accepted: no prompts needed."""
+        return self.building is not BuildingStatus.SECURED and self.dds_active
+
+
+_STATUSES = {status.value for status in MemberStatus}
+
+
+def _member_status(value: str | None) -> MemberStatus | None:
+    if value is None:
+        return None
+    return MemberStatus(value) if value in _STATUSES else MemberStatus.INACTIVE
+
+
+async def prefetch(
+    session: AsyncSession,
+    *,
+    event_ids: Sequence[str],
+    device_ids: Sequence[str],
+    serials: Sequence[str],
+    now: datetime,
+    on: date,
+) -> Prefetch:
+    """Read (and lock) everything the batch's decisions need."""
+    row = (
+        await session.execute(
+            _PREFETCH_SQL,
+            {
+                "devices": sorted(set(device_ids)),
+                "now": now,
+                "events": list(event_ids),
+                "serials": sorted(set(serials)),
+                "on": on,
+            },
+        )
+    ).one()
+    stored = {d[0]: StoredDecision(*d) for d in row.decisions}
+    hits: dict[str, BadgeHit] = {}
+    for b in row.badges:
+        badge_id, serial, status, assignment, member_id, member_status, name, division, visitor = b
+        view = BadgeView(
+            badge_id=badge_id,
+            serial=serial,
+            status=BadgeStatus(status),
+            assignment=AssignmentType(assignment),
+            member_id=member_id,
+            member_status=_member_status(member_status),
+            member_label=name or "",
+            visitor_id=visitor,
+        )
+        hits[serial] = BadgeHit(view, division)
+    locked = {
+        s[0]: StateRow(s[0], Direction(s[1]) if s[1] else None, s[2], s[3]) for s in row.states
+    }
+    cycle = row.cycle
+    holder = cycle[1] if cycle is not None else None
+    return Prefetch(
+        stored=stored,
+        device_status={d[0]: d[1] for d in row.devices},
+        hits=hits,
+        locked=locked,
+        holders={holder} if holder else set(),
+        building=BuildingStatus(cycle[0]) if cycle is not None else BuildingStatus.SECURED,
+        dds_active=row.dds_status == DdsStatus.ACTIVE.value,
+    )
+
+
+_WRITE_SQL = text(
+    """
+    WITH c AS (
+        INSERT INTO checkins (id, at, member_id, visitor_id, badge_id, direction, source, method,
+                              device_id, event_id, clock_suspect, replayed)
+        SELECT * FROM unnest(
+            CAST(:c_id AS uuid[]), CAST(:c_at AS timestamptz[]), CAST(:c_member AS uuid[]),
+            CAST(:c_visitor AS uuid[]), CAST(:c_badge AS uuid[]), CAST(:c_dir AS text[]),
+            CAST(:c_source AS text[]), CAST(:c_method AS text[]), CAST(:c_device AS text[]),
+            CAST(:c_event AS text[]), CAST(:c_suspect AS boolean[]),
+            CAST(:c_replayed AS boolean[]))
+    ), s AS (
+        UPDATE member_states s
+        SET direction = u.direction, at = u.at, checkin_id = u.checkin_id, updated_at = now()
+        FROM unnest(CAST(:s_member AS uuid[]), CAST(:s_dir AS text[]),
+                    CAST(:s_at AS timestamptz[]), CAST(:s_checkin AS uuid[]))
+             AS u(member_id, direction, at, checkin_id)
+        WHERE s.member_id = u.member_id
+    ), p AS (
+        INSERT INTO processed_events (event_id, device_id, result, reason, display, member_id,
+                                      checkin_id, event_at, received_at, clock_suspect)
+        SELECT * FROM unnest(
+            CAST(:p_event AS text[]), CAST(:p_device AS text[]), CAST(:p_result AS text[]),
+            CAST(:p_reason AS text[]), CAST(:p_display AS text[]), CAST(:p_member AS uuid[]),
+            CAST(:p_checkin AS uuid[]), CAST(:p_event_at AS timestamptz[]),
+            CAST(:p_received AS timestamptz[]), CAST(:p_suspect AS boolean[]))
+    ), a AS (
+        INSERT INTO audit_log (id, action, entity_type, entity_id, actor_type, actor_id, details,
+                               correlation_id)
+        SELECT u.id, u.action, u.entity_type, u.entity_id, u.actor_type, u.actor_id,
+               CAST(u.details AS jsonb), u.correlation_id
+        FROM unnest(
+            CAST(:a_id AS uuid[]), CAST(:a_action AS text[]), CAST(:a_type AS text[]),
+            CAST(:a_entity AS text[]), CAST(:a_actor_type AS text[]), CAST(:a_actor AS uuid[]),
+            CAST(:a_details AS text[]), CAST(:a_correlation AS text[]))
+            AS u(id, action, entity_type, entity_id, actor_type, actor_id, details,
+                 correlation_id)
+    ), w AS (
+        UPDATE live_duty_assignments l SET ended_at = u.at, ended_reason = :w_reason
+        FROM unnest(CAST(:w_member AS uuid[]), CAST(:w_at AS timestamptz[])) AS u(member_id, at)
+        WHERE l.ended_at IS NULL AND l.member_id = u.member_id
+    ), o AS (
+        INSERT INTO outbox (topic, payload, qos, retain, correlation_id, relay_after)
+        SELECT u.topic, u.payload, u.qos, u.retain, u.correlation_id,
+               now() + make_interval(secs => :o_delay)
+        FROM unnest(CAST(:o_topic AS text[]), CAST(:o_payload AS bytea[]),
+                    CAST(:o_qos AS integer[]), CAST(:o_retain AS boolean[]),
+                    CAST(:o_correlation AS text[]))
+             WITH ORDINALITY AS u(topic, payload, qos, retain, correlation_id, n)
+        ORDER BY u.n
+        RETURNING id
+    )
+    SELECT ARRAY(SELECT id FROM o ORDER BY id) AS outbox_ids
+    """
+)
+
+
+@dataclass(slots=True)
+class BatchWrites:
+    """Everything a batch writes, gathered while deciding."""
+
+    checkins: list[NewCheckin]
+    states: list[StateRow]
+    decisions: list[StoredDecision]
+    audit: list[AuditEntry]
+    left: dict[uuid.UUID, datetime]
+    outbox: list[Outgoing]
+
+
+async def write_batch(
+    session: AsyncSession, writes: BatchWrites, *, relay_delay_s: float
+) -> list[int]:
+    """Write the batch in one statement; return the outbox ids in message order.
+
+    A decision for an event another worker committed meanwhile raises IntegrityError (the
+    apply stage retries the batch, which then sees the stored decision).
+    """
+    rows, states, decided, entries = writes.checkins, writes.states, writes.decisions, writes.audit
+    params: dict[str, Any] = {
+        "c_id": [r.id for r in rows],
+        "c_at": [r.at for r in rows],
+        "c_member": [r.member_id for r in rows],
+        "c_visitor": [r.visitor_id for r in rows],
+        "c_badge": [r.badge_id for r in rows],
+        "c_dir": [r.direction.value for r in rows],
+        "c_source": [r.source for r in rows],
+        "c_method": [r.method.value for r in rows],
+        "c_device": [r.device_id for r in rows],
+        "c_event": [r.event_id for r in rows],
+        "c_suspect": [r.clock_suspect for r in rows],
+        "c_replayed": [r.replayed for r in rows],
+        "s_member": [s.member_id for s in states],
+        "s_dir": [s.direction.value if s.direction else None for s in states],
+        "s_at": [s.at for s in states],
+        "s_checkin": [s.checkin_id for s in states],
+        "p_event": [d.event_id for d in decided],
+        "p_device": [d.device_id for d in decided],
+        "p_result": [d.result for d in decided],
+        "p_reason": [d.reason for d in decided],
+        "p_display": [d.display for d in decided],
+        "p_member": [d.member_id for d in decided],
+        "p_checkin": [d.checkin_id for d in decided],
+        "p_event_at": [d.event_at for d in decided],
+        "p_received": [d.received_at for d in decided],
+        "p_suspect": [d.clock_suspect for d in decided],
+        "a_id": [uuid.uuid4() for _ in entries],
+        "a_action": [e.action for e in entries],
+        "a_type": [e.entity_type for e in entries],
+        "a_entity": [e.entity_id for e in entries],
+        "a_actor_type": [e.actor_type for e in entries],
+        "a_actor": [e.actor_id for e in entries],
+        "a_details": [json.dumps(e.details, default=str) for e in entries],
+        "a_correlation": [e.correlation_id for e in entries],
+        "w_reason": LiveEndReason.MEMBER_CHECKOUT.value,
+        "w_member": list(writes.left),
+        "w_at": list(writes.left.values()),
+        "o_delay": relay_delay_s,
+        "o_topic": [m.topic for m in writes.outbox],
+        "o_payload": [m.payload for m in writes.outbox],
+        "o_qos": [m.qos for m in writes.outbox],
+        "o_retain": [m.retain for m in writes.outbox],
+        "o_correlation": [m.correlation_id for m in writes.outbox],
+    }
+    result = (await session.execute(_WRITE_SQL, params)).one()
+    return list(result.outbox_ids)
