@@ -46,6 +46,18 @@ def _body(code: str, message: str, details: dict[str, Any] | None = None) -> dic
     return {"code": code, "message": message, "details": jsonable_encoder(details or {})}
 
 
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """An error response in the API's one shape (for middleware, which runs outside FastAPI)."""
+    return JSONResponse(_body(code, message, details), status_code=status, headers=headers)
+
+
 async def _sentinel(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SentinelError)
     status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
@@ -72,9 +84,12 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
-        exc.status_code, "http_error"
-    )
+    code = {
+        404: "not_found",
+        405: "method_not_allowed",
+        401: "unauthorized",
+        413: "payload_too_large",
+    }.get(exc.status_code, "http_error")
     return JSONResponse(
         _body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
     )

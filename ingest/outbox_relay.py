@@ -33,7 +33,17 @@ async def relay_once(link: BrokerLink, sessionmaker: async_sessionmaker[AsyncSes
         await link.publish([c.message for c in claimed])
         await outbox.mark_published(session, [c.id for c in claimed])
     metrics.OUTBOX_RELAYED.inc(len(claimed))
-    log.debug("outbox_relayed", extra={"count": len(claimed)})
+    # One line per message: the row's correlation id (e.g. the API request's X-Correlation-ID)
+    # does not travel in the MQTT 3.1.1 message, so this line ties the publish to its cause.
+    for c in claimed:
+        log.info(
+            "outbox_message_relayed",
+            extra={
+                "correlation_id": c.message.correlation_id,
+                "outbox_id": c.id,
+                "topic": c.message.topic,
+            },
+        )
     return len(claimed)
 
 

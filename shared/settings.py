@@ -82,6 +82,19 @@ class Settings(BaseSettings):
     # Per alert type, e.g. SENTINEL_ALERT_RATE_LIMITS='{"lockup_reminder":{"threshold":2,"window_s":600}}'
     alert_rate_limits: dict[str, AlertRateLimit] = Field(default_factory=dict)
 
+    # API hardening (issue 10). Origins allowed to call the API from a browser, as JSON, e.g.
+    # SENTINEL_API_CORS_ORIGINS='["https://admin.example.org"]'; empty: no cross-origin access.
+    api_cors_origins: list[str] = Field(default_factory=list)
+    # Largest request body; the nominal-roll CSV import (/api/members/import/) gets its own.
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    api_import_max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    # Requests per client address per window (token bucket); 0 turns a limit off. Auth routes
+    # (sign-in, PIN change) count against both limits. /health, /ready, /metrics are exempt.
+    api_rate_limit: int = Field(default=1200, ge=0)
+    api_rate_window_s: float = Field(default=60.0, gt=0)
+    api_auth_rate_limit: int = Field(default=20, ge=0)
+    api_auth_rate_window_s: float = Field(default=60.0, gt=0)
+
     @field_validator("mqtt_url")
     @classmethod
     def _mqtt_scheme(cls, value: str) -> str:

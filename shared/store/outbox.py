@@ -8,11 +8,17 @@ from sqlalchemy import func, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models import OutboxMessage
+from shared.logging import correlation_id as current_correlation_id
 
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message to publish after commit."""
+    """A message to publish after commit.
+
+    `correlation_id` is stored on the outbox row and logged by the relay (MQTT 3.1.1 has no
+    user properties, so it does not travel in the message); `enqueue` fills it from the
+    running request's or job's `shared.logging.correlation_id` when it is None.
+    """
 
     topic: str
     payload: bytes
@@ -37,9 +43,13 @@ async def enqueue(
     The relay publishes a row once it is committed and `relay_delay_s` old. The ingest passes a
     delay for rows it publishes itself right after commit, so the relay only picks them up if
     that did not happen (a crash or an outage); everyone else leaves it at 0.
+
+    A message without a `correlation_id` gets the current one (`shared.logging.correlation_id`,
+    e.g. the API request's `X-Correlation-ID`), so a change is traceable to what caused it.
     """
     if not messages:
         return []
+    current = current_correlation_id.get()
     relay_after = func.now() + timedelta(seconds=relay_delay_s)
     statement = insert(OutboxMessage).values(relay_after=relay_after)
     result = await session.execute(
@@ -50,7 +60,7 @@ async def enqueue(
                 "payload": m.payload,
                 "qos": m.qos,
                 "retain": m.retain,
-                "correlation_id": m.correlation_id,
+                "correlation_id": m.correlation_id or current,
             }
             for m in messages
         ],
