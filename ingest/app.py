@@ -14,6 +14,7 @@ from ingest.handlers.fleet import FleetPolicy, watch_readers
 from ingest.inbound import Inbound
 from ingest.jobs import scheduler
 from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
+from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy, policy_from
 from ingest.presence_summary import SummaryPublisher
 from ingest.stages.apply import apply_batch
@@ -172,19 +173,34 @@ async def _process(
     published: asyncio.Queue[list[int]],
     summary: SummaryPublisher,
 ) -> None:
-    while True:
-        batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
-        outcome = await apply_batch(
-            runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
-        )
-        await publish_outcome(
-            link,
-            batch,
-            outcome,
-            clock=runtime.clock,
-            published=published,
-            presence_changed=summary.mark_due,
-        )
+    """Apply batches while the previous one is being published (a two-stage pipeline).
+
+    Publishing waits for the broker's PUBACKs; meanwhile the next batch is decided and
+    committed. Batches are published in commit order, so a reader's answers stay in order, and
+    a batch is acknowledged to the broker only after its commit, as before.
+    """
+    applied: asyncio.Queue[tuple[list[Inbound], BatchOutcome]] = asyncio.Queue(2)
+
+    async def publish_in_order() -> None:
+        while True:
+            batch, outcome = await applied.get()
+            await publish_outcome(
+                link,
+                batch,
+                outcome,
+                clock=runtime.clock,
+                published=published,
+                presence_changed=summary.mark_due,
+            )
+
+    async with asyncio.TaskGroup() as group:
+        group.create_task(publish_in_order())
+        while True:
+            batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
+            outcome = await apply_batch(
+                runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
+            )
+            await applied.put((batch, outcome))
 
 
 async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models import AuditLog
+from shared.logging import correlation_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +26,13 @@ class AuditEntry:
 
 
 async def record(session: AsyncSession, entries: Sequence[AuditEntry]) -> None:
-    """Insert audit entries in one statement."""
+    """Insert audit entries in one statement.
+
+    An entry without a correlation id takes the one in force (the API request's id).
+    """
     if not entries:
         return
+    current = correlation_id.get()
     await session.execute(
         insert(AuditLog),
         [
@@ -38,7 +43,7 @@ async def record(session: AsyncSession, entries: Sequence[AuditEntry]) -> None:
                 "actor_type": e.actor_type,
                 "actor_id": e.actor_id,
                 "details": e.details,
-                "correlation_id": e.correlation_id,
+                "correlation_id": e.correlation_id or current,
             }
             for e in entries
         ],

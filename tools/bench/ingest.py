@@ -21,17 +21,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.publisher import LeanPublisher
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
 from shared.db.engine import make_engine, make_sessionmaker
-from shared.settings import BrokerAddress
+from shared.domain.dds import DdsStatus
+from shared.domain.lockup import BuildingStatus
+from shared.domain.opday import operational_date
+from shared.settings import BrokerAddress, Settings
+from shared.store import dds as dds_store
+from shared.store import lockup as lockup_store
 from shared.store.outbox import Outgoing
 from tools.bench.common import CpuMeter, children_of, percentile, write_results
 from tools.bench.mqttlite import LiteSubscriber
@@ -268,6 +275,8 @@ async def _run(
     engine = make_engine(endpoints.database_url, application_name="bench")
     async with make_sessionmaker(engine).begin() as session:
         members = await seed(session, members=args.members, rng=random.Random(5))
+        if args.building == "open":
+            await _open_building(session, uuid.UUID(members[0].member_id))
     await engine.dispose()
     member_ids = {m.badge_uid: m.member_id for m in members}
     env = service_env(
@@ -275,6 +284,8 @@ async def _run(
         SENTINEL_INGEST_CLIENT_ID=f"bench-{uuid.uuid4().hex[:6]}",
         SENTINEL_LOG_LEVEL="WARNING",
         SENTINEL_DEVICE_OFFLINE_ALERT_S="0",
+        # The daily jobs would start a new (secured) lockup cycle on a fresh database.
+        SENTINEL_SCHEDULER_ENABLED="false",
     )
     log = state / "ingest.log"
     ingest = processes.spawn("ingest", {**env, "SENTINEL_LOG_LEVEL": "INFO"}, log)
@@ -297,7 +308,12 @@ async def _run(
             "postgres": ([postmaster, *children_of(postmaster)] if postmaster else []),
         }
     )
-    results: dict[str, Any] = {"members": args.members, "readers": args.readers, "paced": []}
+    results: dict[str, Any] = {
+        "members": args.members,
+        "readers": args.readers,
+        "building": args.building,
+        "paced": [],
+    }
     try:
         await _paced(publisher, load, 50, 2, member_ids)  # warm-up, not reported
         for rate, seconds in ((10, 10), (100, 10), (1000, 5)):
@@ -322,6 +338,21 @@ async def _run(
     results["ratio_to_mqtt"] = round(sustained / results["ceiling_mqtt"]["qos1_msgs_per_s"], 3)
     results["ratio_to_copy"] = round(sustained / results["ceiling_copy"]["copy_rows_per_s"], 3)
     return results
+
+
+async def _open_building(session: AsyncSession, dds: uuid.UUID) -> None:
+    """A working day: the building open and today's DDS accepted, so arrivals need no prompt.
+
+    With `--building secured` every arrival also gets a responsibility prompt (domain.md
+    §2.11 step 11), which is what the first minutes of a day look like.
+    """
+    now = datetime.now(UTC)
+    on = operational_date(now, tz=ZoneInfo(Settings().timezone), rollover=Settings().day_rollover)
+    cycle = await lockup_store.start_cycle(session, on=on, now=now, closed_reason="bench")
+    await lockup_store.update_cycle(
+        session, cycle.id, now=now, building_status=BuildingStatus.OPEN.value, opened_at=now
+    )
+    await dds_store.insert_row(session, member_id=dds, on=on, status=DdsStatus.ACTIVE, now=now)
 
 
 def _report(results: dict[str, Any]) -> None:
@@ -385,6 +416,12 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--burst", type=int, default=20000)
+    parser.add_argument(
+        "--building",
+        choices=("open", "secured"),
+        default="open",
+        help="open with an accepted DDS (a working day) or secured (every arrival prompts)",
+    )
     args = parser.parse_args()
     state = Path(tempfile.mkdtemp(prefix="sentinel-bench-"))
     processes = Processes()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.app import create_app
 from api.middleware.rate_limit import InMemoryRateLimiter
 from shared.contracts import topics
-from shared.db.models import OutboxMessage
+from shared.db.models import AuditLog, OutboxMessage
 from shared.logging import correlation_id
 from shared.settings import Settings
 from tests.fixtures.auth import login_headers
@@ -352,6 +352,9 @@ class TestCorrelationId:
             async with sessionmaker() as s:
                 rows = list(await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
             assert rows and {r.correlation_id for r in rows} == {"admin-ui.7f3c"}
+            async with sessionmaker() as s:
+                audited = list(await s.scalars(select(AuditLog.correlation_id)))
+            assert audited and set(audited) == {"admin-ui.7f3c"}  # the audit trail too
             generated = await c.post(
                 "/api/checkins", json={"member_id": str(second.id)}, headers=admin
             )
