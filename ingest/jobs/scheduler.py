@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import metrics
 from ingest.dberrors import DatabaseUnavailable, is_connection_error
-from ingest.jobs import duty_watch_check, lockup_reminders, rollover
+from ingest.jobs import aggregates, duty_watch_check, lockup_reminders, rollover
 from shared.clock import Clock
 from shared.domain.lockup import ReminderPhase
 from shared.policy import OperationsPolicy, operations_policy
@@ -30,6 +30,8 @@ async def run_due(
     ran: list[str] = []
     if await rollover.run_once(sessionmaker, policy, now=now) is not None:
         ran.append("rollover")
+    if await aggregates.run_once(sessionmaker, policy, now=now) is not None:
+        ran.append(aggregates.JOB)
     for phase in ReminderPhase:
         if await lockup_reminders.run_once(sessionmaker, policy, phase, now=now) is not None:
             ran.append(f"lockup_{phase.value}")

@@ -71,7 +71,7 @@ async def test_a_secured_building_raises_no_reminder(
 
     ran = await scheduler.run_due(sm, POLICY, now=at_time(TUESDAY, time(23, 5)))
 
-    assert ran == ["lockup_warning", "lockup_critical"]
+    assert ran == ["aggregate_refresh", "lockup_warning", "lockup_critical"]
     assert await alerts(sm) == []
 
 
