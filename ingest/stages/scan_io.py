@@ -4,10 +4,9 @@
 badges up, creates and locks the members' state rows (in member-id order) and reads the
 building's lockup cycle and today's DDS row, all in one statement. `write_batch` inserts the
 check-ins, decisions, audit entries and outbox messages, saves member states and ends the live
-Duty Watch coverage of members who left, again in one statement. Both keep the semantics of the
-store functions they replace on the hot path (`shared.store.devices.touch_devices`,
-`events.find_decisions`, `badges.find_badges`, `states.lock_member_states`, ...), which the
-other edges keep using.
+Duty Watch coverage of members who left, again in one statement. They keep the semantics of
+the store functions the other edges use (`shared.store.devices.touch_devices`,
+`states.lock_member_states`, `checkins.insert_checkins`, `outbox.enqueue`, `audit.record`).
 """
 
 import json
@@ -24,7 +23,7 @@ from shared.domain.checkin import Direction
 from shared.domain.dds import DdsStatus
 from shared.domain.duty_watch import LiveEndReason
 from shared.domain.lockup import BuildingStatus
-from shared.domain.scan import AssignmentType, BadgeStatus, BadgeView, MemberStatus
+from shared.store import badges
 from shared.store.audit import AuditEntry
 from shared.store.badges import BadgeHit
 from shared.store.checkins import NewCheckin
@@ -41,21 +40,10 @@ _PREFETCH_SQL = text(
             offline_since = NULL
         RETURNING id, status
     ), hit AS (
-        SELECT b.id, b.serial_number, b.status, b.assignment_type, m.id AS member_id,
-               m.status AS member_status, m.display_name, d.code AS division_code,
-               v.id AS visitor_id
-        FROM badges b
-        LEFT JOIN members m ON m.id = b.member_id AND b.assignment_type = 'member'
-        LEFT JOIN divisions d ON d.id = m.division_id
-        LEFT JOIN LATERAL (
-            SELECT id FROM visitors
-            WHERE temporary_badge_id = b.id AND check_out_at IS NULL
-            ORDER BY check_in_at DESC LIMIT 1
-        ) v ON b.assignment_type = 'visitor'
-        WHERE b.serial_number = ANY(CAST(:serials AS text[]))
+        {badge_lookup}
     ), st AS (
         INSERT INTO member_states (member_id)
-        SELECT DISTINCT member_id FROM hit WHERE member_id IS NOT NULL ORDER BY member_id
+        SELECT DISTINCT member_id FROM hit WHERE member_status IS NOT NULL ORDER BY member_id
         ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id
         RETURNING member_id, direction, at, checkin_id
     )
@@ -77,7 +65,7 @@ _PREFETCH_SQL = text(
         (SELECT status FROM dds_assignments
          WHERE operational_date = :on AND status IN ('pending', 'active')
          ORDER BY created_at DESC, accepted_at DESC NULLS LAST LIMIT 1) AS dds_status
-    """
+    """.replace("{badge_lookup}", badges.BADGE_LOOKUP_SQL)
 )
 
 
@@ -97,15 +85,6 @@ class Prefetch:
     def building_settled(self) -> bool:
         """True when the building is open and today's DDS has accepted: no prompts needed."""
         return self.building is not BuildingStatus.SECURED and self.dds_active
-
-
-_STATUSES = {status.value for status in MemberStatus}
-
-
-def _member_status(value: str | None) -> MemberStatus | None:
-    if value is None:
-        return None
-    return MemberStatus(value) if value in _STATUSES else MemberStatus.INACTIVE
 
 
 async def prefetch(
@@ -131,20 +110,7 @@ async def prefetch(
         )
     ).one()
     stored = {d[0]: StoredDecision(*d) for d in row.decisions}
-    hits: dict[str, BadgeHit] = {}
-    for b in row.badges:
-        badge_id, serial, status, assignment, member_id, member_status, name, division, visitor = b
-        view = BadgeView(
-            badge_id=badge_id,
-            serial=serial,
-            status=BadgeStatus(status),
-            assignment=AssignmentType(assignment),
-            member_id=member_id,
-            member_status=_member_status(member_status),
-            member_label=name or "",
-            visitor_id=visitor,
-        )
-        hits[serial] = BadgeHit(view, division)
+    hits = {b[1]: badges.badge_hit(b) for b in row.badges}
     locked = {
         s[0]: StateRow(s[0], Direction(s[1]) if s[1] else None, s[2], s[3]) for s in row.states
     }

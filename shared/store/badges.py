@@ -1,10 +1,8 @@
 """Badge lookups for the scan pipeline: UID → badge with its holder."""
 
 import uuid
-from collections.abc import Iterable
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from shared.domain.scan import AssignmentType, BadgeStatus, BadgeView, MemberStatus
 from shared.settings import UidFormat
@@ -28,8 +26,8 @@ def serial_candidates(uid_hex: str, formats: Iterable[UidFormat]) -> list[str]:
     return out
 
 
-_BADGES_SQL = text(
-    """
+# The badge lookup by serial (`:serials`); the scan pipeline embeds it in its batch prefetch.
+BADGE_LOOKUP_SQL = """
     SELECT b.id, b.serial_number, b.status, b.assignment_type, b.member_id,
            m.status AS member_status, m.display_name, d.code AS division_code,
            v.id AS visitor_id
@@ -41,9 +39,8 @@ _BADGES_SQL = text(
         WHERE temporary_badge_id = b.id AND check_out_at IS NULL
         ORDER BY check_in_at DESC LIMIT 1
     ) v ON b.assignment_type = 'visitor'
-    WHERE b.serial_number = ANY(:serials)
-    """
-)
+    WHERE b.serial_number = ANY(CAST(:serials AS text[]))
+"""
 
 
 class BadgeHit:
@@ -56,26 +53,20 @@ class BadgeHit:
         self.division = division
 
 
-async def find_badges(session: AsyncSession, serials: list[str]) -> dict[str, BadgeHit]:
-    """Return serial → badge for the given serials (absent serials are unknown badges)."""
-    if not serials:
-        return {}
-    rows = (await session.execute(_BADGES_SQL, {"serials": serials})).mappings().all()
-    hits: dict[str, BadgeHit] = {}
-    for row in rows:
-        member_status = row["member_status"]
-        view = BadgeView(
-            badge_id=row["id"],
-            serial=row["serial_number"],
-            status=BadgeStatus(row["status"]),
-            assignment=AssignmentType(row["assignment_type"]),
-            member_id=row["member_id"] if member_status is not None else None,
-            member_status=_member_status(member_status),
-            member_label=row["display_name"] or "",
-            visitor_id=row["visitor_id"],
-        )
-        hits[row["serial_number"]] = BadgeHit(view, row["division_code"])
-    return hits
+def badge_hit(row: Sequence[Any]) -> BadgeHit:
+    """Build a hit from a row in `BADGE_LOOKUP_SQL`'s column order."""
+    badge_id, serial, status, assignment, member_id, member_status, name, division, visitor = row
+    view = BadgeView(
+        badge_id=badge_id,
+        serial=serial,
+        status=BadgeStatus(status),
+        assignment=AssignmentType(assignment),
+        member_id=member_id if member_status is not None else None,
+        member_status=_member_status(member_status),
+        member_label=name or "",
+        visitor_id=visitor,
+    )
+    return BadgeHit(view, division)
 
 
 _STATUSES = {status.value for status in MemberStatus}
