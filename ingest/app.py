@@ -30,6 +30,10 @@ from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 BACKOFF_MAX_S = 30.0
+# While the database is away each retry reconnects to the broker, which resends the unacked
+# messages; a database back from an outage is picked up within this many seconds.
+DATABASE_BACKOFF_MAX_S = 5.0
+STOP_DRAIN_S = 5.0  # how long a stop waits for the batches in hand to be published
 
 
 class _Stopping(Exception):
@@ -90,18 +94,22 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
                 subscriptions=subscriptions(runtime.settings),
                 ca_file=runtime.settings.mqtt_ca_file,
             ) as link:
-                connected_once, failures = True, 0
+                connected_once = True
                 log.info("ingest_connected")
                 await _resync_presence(link, runtime)
+                # Reset only once the database answered too: while it is away the broker still
+                # connects every time, and resetting on connect kept the retry at its first,
+                # sub-second delay for the whole outage (a reconnect storm, no backoff).
+                failures = 0
                 if ready is not None:
                     ready.set()
                 await _serve(link, runtime, stop)
         except* _Stopping:
             pass
         except* BrokerUnavailable as group:
-            cause = f"broker: {group.exceptions[0]}"
+            cause = f"broker: {_leaf(group)}"
         except* DatabaseUnavailable as group:
-            cause = f"database: {group.exceptions[0]}"
+            cause = f"database: {_leaf(group)}"
         except* Exception as group:
             # A bug in a task must not end the service: log it, restart the pipeline.
             log.error("ingest_task_failed", exc_info=group.exceptions[0])
@@ -112,19 +120,29 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
             raise StartupError(f"cannot reach the MQTT broker: {cause.partition(': ')[2]}")
         failures += 1
         metrics.RECONNECTS.labels(cause.partition(":")[0]).inc()
-        delay = min(BACKOFF_MAX_S, 0.5 * 2 ** min(failures, 6)) * random.uniform(0.5, 1.0)
+        cap = DATABASE_BACKOFF_MAX_S if cause.startswith("database") else BACKOFF_MAX_S
+        delay = min(cap, 0.5 * 2 ** min(failures, 6)) * random.uniform(0.5, 1.0)
         log.warning("ingest_reconnecting", extra={"cause": cause, "delay_s": round(delay, 2)})
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
+
+
+def _leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first exception of a (nested) group: the cause, not "unhandled errors in a TaskGroup"."""
+    exc: BaseException = group
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
 
 
 async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> None:
     queue: asyncio.Queue[Inbound] = asyncio.Queue(runtime.settings.ingest_queue_max)
     published: asyncio.Queue[list[int]] = asyncio.Queue(100)
     summary = SummaryPublisher(link, runtime.sessionmaker, runtime.clock)
+    drain = Drain()
     async with asyncio.TaskGroup() as group:
         group.create_task(_receive(link, queue))
-        group.create_task(_process(link, runtime, queue, published, summary))
+        group.create_task(_process(link, runtime, queue, published, summary, drain))
         group.create_task(summary.run())
         group.create_task(mark_published_rows(runtime.sessionmaker, published))
         group.create_task(
@@ -139,7 +157,7 @@ async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> Non
             watch_readers(link, runtime.sessionmaker, runtime.clock, fleet_policy(runtime))
         )
         group.create_task(scheduler.run(runtime.sessionmaker, runtime.clock, runtime.settings))
-        group.create_task(_stop_when(stop))
+        group.create_task(_stop_when(stop, drain, summary))
 
 
 def fleet_policy(runtime: Runtime) -> FleetPolicy:
@@ -155,8 +173,39 @@ def fleet_policy(runtime: Runtime) -> FleetPolicy:
     )
 
 
-async def _stop_when(stop: asyncio.Event) -> None:
+class Drain:
+    """Lets a stop finish the batches already taken: committed ones get published."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.in_flight = 0
+        self.settled = asyncio.Event()
+        self.settled.set()
+
+    def took(self) -> None:
+        """A batch was taken from the queue."""
+        self.in_flight += 1
+        self.settled.clear()
+
+    def done(self) -> None:
+        """A batch was published (or given up)."""
+        self.in_flight -= 1
+        if self.in_flight == 0:
+            self.settled.set()
+
+
+async def _stop_when(stop: asyncio.Event, drain: Drain, summary: SummaryPublisher) -> None:
+    """On stop, take no new batch, let the ones in hand finish (bounded), then end the group.
+
+    Without this a stop between a batch's commit and its publish would leave the members'
+    retained presence on their previous state (the redelivery is answered from the stored
+    decision and changes nothing).
+    """
     await stop.wait()
+    drain.stopping = True
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(drain.settled.wait(), timeout=STOP_DRAIN_S)
+        await asyncio.wait_for(summary.flush(), timeout=STOP_DRAIN_S)
     raise _Stopping
 
 
@@ -172,6 +221,7 @@ async def _process(
     queue: asyncio.Queue[Inbound],
     published: asyncio.Queue[list[int]],
     summary: SummaryPublisher,
+    drain: Drain,
 ) -> None:
     """Apply batches while the previous one is being published (a two-stage pipeline).
 
@@ -184,22 +234,32 @@ async def _process(
     async def publish_in_order() -> None:
         while True:
             batch, outcome = await applied.get()
-            await publish_outcome(
-                link,
-                batch,
-                outcome,
-                clock=runtime.clock,
-                published=published,
-                presence_changed=summary.mark_due,
-            )
+            try:
+                await publish_outcome(
+                    link,
+                    batch,
+                    outcome,
+                    clock=runtime.clock,
+                    published=published,
+                    presence_changed=summary.mark_due,
+                )
+            finally:
+                drain.done()
 
     async with asyncio.TaskGroup() as group:
         group.create_task(publish_in_order())
         while True:
             batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
-            outcome = await apply_batch(
-                runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
-            )
+            if drain.stopping:
+                await asyncio.Future()  # stopping: leave it unacked for a redelivery
+            drain.took()
+            try:
+                outcome = await apply_batch(
+                    runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
+                )
+            except BaseException:
+                drain.done()
+                raise
             await applied.put((batch, outcome))
 
 

@@ -47,11 +47,15 @@ class SummaryPublisher:
         """Publish the summary whenever it is due, no more often than the interval."""
         while True:
             await self._due.wait()
-            self._due.clear()
-            async with database_guard(), self._sessionmaker() as session:
-                summary = await presence.presence_summary(session, now=self._clock.now())
-            await self._link.publish(
-                [Outgoing(topics.PRESENCE_SUMMARY, summary.to_bytes(), 1, True)]
-            )
+            await self.flush()
             # Rate limit, not synchronisation: changes meanwhile are folded into the next one.
             await asyncio.sleep(self._min_interval_s)
+
+    async def flush(self) -> None:
+        """Publish now if due (also called on stop, so the last change is not left out)."""
+        if not self._due.is_set():
+            return
+        self._due.clear()
+        async with database_guard(), self._sessionmaker() as session:
+            summary = await presence.presence_summary(session, now=self._clock.now())
+        await self._link.publish([Outgoing(topics.PRESENCE_SUMMARY, summary.to_bytes(), 1, True)])

@@ -9,10 +9,12 @@ from sqlalchemy import text
 
 from api.deps import StateDep
 from api.schemas.health import Health, Readiness
+from shared.mqtt_wire import connect_packet
 from shared.settings import BrokerAddress
 
 router = APIRouter(tags=["health"])
-CONNECT_PACKET = bytes.fromhex("101000044d5154540402000a0004") + b"\x00\x00"  # MQTT 3.1.1 CONNECT
+# An anonymous probe: any CONNACK (even "not authorised") proves the broker answers.
+CONNECT_PACKET = connect_packet("", keepalive=10, username=None, password=None)
 
 
 @router.get("/health", response_model=Health)

@@ -271,7 +271,8 @@ async def correct_visit(
     visitor.display_name = visitor_display_name(
         visitor.rank_prefix, visitor.first_name, visitor.last_name
     )
-    await _validate(session, visitor)
+    with session.no_autoflush:  # look the references up before the changed row is written
+        await _validate(session, visitor)
     await session.flush()
     if before["check_out_at"] != snapshot(visitor, ["check_out_at"])["check_out_at"]:
         await queue_presence(session, [], now=now)

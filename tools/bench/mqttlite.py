@@ -5,7 +5,7 @@ import socket
 import struct
 from collections.abc import Callable
 
-from ingest.publisher import connect_packet, encode_length, read_packet
+from shared.mqtt_wire import connect_packet, encode_length, read_packet
 
 
 def _subscribe_packet(filters: list[str], packet_id: int = 1) -> bytes:
