@@ -88,10 +88,7 @@ def _case_word(word: str, *, first: bool) -> str:
     low = word.lower()
     if not first and low in PARTICLES:
         return low
-    if low.startswith("o'") and len(low) > 2:
-        return "O'" + _case_part(low[2:])
-    if low.startswith("st-") and len(low) > 3:
-        return "St-" + "-".join(_case_part(p) for p in low[3:].split("-"))
+    # Each part between hyphens and apostrophes is cased on its own: O'Neil-Smith, St-Pierre.
     return "-".join("'".join(_case_part(q) for q in p.split("'")) for p in low.split("-"))
 
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from shared.domain.alerts import AlertType, Severity
@@ -62,6 +62,7 @@ def test_weekly_rule_matches_its_weekday_every_nth_week(
 @given(DAYS, st.integers(1, 7), st.sampled_from(Ordinal))
 def test_monthly_rule_matches_once_a_month(day: date, weekday: int, ordinal: Ordinal) -> None:
     first = day.replace(day=1)
+    assume(first >= ANCHOR)  # a month the rule only starts part-way through may have no hit
     month = [
         first + timedelta(days=i)
         for i in range(31)
