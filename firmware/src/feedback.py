@@ -5,30 +5,30 @@ import json
 import time
 
 import log
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any
 
-# Space-separated steps "<leds><hz>/<ms>": leds - (off), G (green), R (red), Y (both);
-# hz is the buzzer tone (empty = silent). Documented in firmware/README.md.
-PATTERNS = {
-    "read": "-4000/40",
-    "checked_in": "G2000/150 G/850",
-    "checked_out": "G1500/100 -/100 G1500/100 G/700",
-    "duplicate": "Y1000/80 Y/920",
-    "rejected": "R400/600 R/900",
-    "lockup_held": "R800/150 -/150 R800/150 -/150 R800/150 -/150",
-    "error": "R300/100 -/100 R300/100 -/100 R300/100 -/100 R300/100 -/100",
-    "offline": "Y/200 -/200 Y/200 -/200",
-    "identify": "G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250",
-}
-RESULTS = ("checked_in", "checked_out", "duplicate", "rejected", "lockup_held", "error")
-_MAX_PAYLOAD = 1024
+# One pattern per line, "<name> <step>...", each step "<leds><hz>/<ms>": leds - (off),
+# G (green), R (red), Y (both); hz is the buzzer tone (empty = silent). One string, not a
+# dict of strings, to save RAM. Documented in firmware/README.md.
+_PATTERNS = const(
+    "\nread -4000/40"
+    "\nchecked_in G2000/150 G/850"
+    "\nchecked_out G1500/100 -/100 G1500/100 G/700"
+    "\nduplicate Y1000/80 Y/920"
+    "\nrejected R400/600 R/900"
+    "\nlockup_held R800/150 -/150 R800/150 -/150 R800/150 -/150"
+    "\nerror R300/100 -/100 R300/100 -/100 R300/100 -/100 R300/100 -/100"
+    "\noffline Y/200 -/200 Y/200 -/200"
+    "\nidentify G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250 G/250 R/250"
+    "\n"
+)
+_MAX_PAYLOAD = const(1024)
+_SLICE_MS = const(20)
 
 
 class Feedback:
@@ -40,14 +40,12 @@ class Feedback:
         self._pending = ""
         self._pending_at = time.ticks_ms()
         self._next = ""
-        self._ev = asyncio.Event()
         self.progress = time.ticks_ms()
         self.played = 0
 
     def play(self, name: str) -> None:
-        """Start pattern `name` now, interrupting the current one."""
+        """Start pattern `name` now (within 20 ms), interrupting the current one."""
         self._next = name
-        self._ev.set()
 
     def tapped(self, event_id: str, online: bool) -> None:
         """A scan was queued: beep once, then wait for its answer or show offline."""
@@ -69,7 +67,8 @@ class Feedback:
         except ValueError:
             log.warn("fb", "feedback_invalid", "reason=bad_json")
             return
-        if type(msg) is not dict or msg.get("v") != 1 or msg.get("result") not in RESULTS:
+        results = ("checked_in", "checked_out", "duplicate", "rejected", "lockup_held", "error")
+        if type(msg) is not dict or msg.get("v") != 1 or msg.get("result") not in results:
             log.warn("fb", "feedback_invalid", "reason=schema")
             return
         event_id = msg.get("event_id")
@@ -85,43 +84,41 @@ class Feedback:
             # Answers to replayed or old scans are informational (mqtt-contract.md).
             log.info("fb", "feedback_stale", "result=%s" % result)
 
-    def _out(self, green: int, red: int, hz: int) -> None:
-        hw = self._hw
-        hw.led(green, red)
-        hw.buzz(hz)
-
     async def run(self) -> None:
-        """Play queued patterns; turn a missing answer into the offline pattern."""
+        """Play queued patterns; turn a missing answer into the offline pattern.
+
+        Polls every 20 ms rather than waiting on an Event with a timeout: each
+        asyncio.wait_for_ms allocates tasks and closures (about 1 KB while it waits).
+        """
+        hw = self._hw
         while True:
-            self.progress = time.ticks_ms()
-            if (
-                self._pending
-                and time.ticks_diff(time.ticks_ms(), self._pending_at) > self.timeout_ms
-            ):
+            now = time.ticks_ms()
+            self.progress = now
+            if self._pending and time.ticks_diff(now, self._pending_at) > self.timeout_ms:
                 self._pending = ""
                 log.info("fb", "feedback_timeout")
                 self.play("offline")
-            if not self._next:
-                self._ev.clear()
-                try:
-                    await asyncio.wait_for_ms(self._ev.wait(), 100)
-                except asyncio.TimeoutError:
-                    pass
-                continue
             name = self._next
+            if not name:
+                await asyncio.sleep_ms(_SLICE_MS)
+                continue
             self._next = ""
-            self._ev.clear()
             self.played += 1
             log.debug("fb", "pattern", name)
-            for step in PATTERNS.get(name, "").split():
+            start = _PATTERNS.find("\n" + name + " ") + len(name) + 2
+            end = _PATTERNS.find("\n", start) if start > len(name) + 1 else start
+            for step in _PATTERNS[start:end].split():
                 slash = step.find("/")
                 leds = step[0]
-                hz = int(step[1:slash]) if slash > 1 else 0
-                ms = int(step[slash + 1 :])
-                self._out(1 if leds in "GY" else 0, 1 if leds in "RY" else 0, hz)
-                try:
-                    await asyncio.wait_for_ms(self._ev.wait(), ms)
-                    break  # preempted by a newer pattern
-                except asyncio.TimeoutError:
-                    pass
-            self._out(0, 0, 0)
+                hw.led(1 if leds in "GY" else 0, 1 if leds in "RY" else 0)
+                hw.buzz(int(step[1:slash]) if slash > 1 else 0)
+                until = time.ticks_add(time.ticks_ms(), int(step[slash + 1 :]))
+                while not self._next:  # a newer pattern preempts this one
+                    left = time.ticks_diff(until, time.ticks_ms())
+                    if left <= 0:
+                        break
+                    await asyncio.sleep_ms(left if left < _SLICE_MS else _SLICE_MS)
+                if self._next:
+                    break
+            hw.led(0, 0)
+            hw.buzz(0)

@@ -2,14 +2,13 @@
 
 import time
 
-_LEVELS = {"debug": 10, "info": 20, "warn": 30, "error": 40}
 _level = 20
 
 
 def set_level(name: str) -> None:
     """Set the minimum level by name (debug, info, warn, error)."""
     global _level
-    _level = _LEVELS.get(name, 20)
+    _level = {"debug": 10, "info": 20, "warn": 30, "error": 40}.get(name, 20)
 
 
 def _emit(letter: str, tag: str, event: str, detail: str) -> None:

@@ -6,18 +6,16 @@ import time
 import log
 import mqttpkt
 import mqttsock
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any, Callable
 
     from config import Config
 
-_MAX_TOPIC = 200
+_MAX_TOPIC = const(200)
 
 
 class MQTTError(Exception):
@@ -39,7 +37,7 @@ class MQTTClient:
         self.connected = False
         self._pid = 0
         self._s: "Any" = None  # asyncio stream (reader and writer at once on MicroPython)
-        self._lock = asyncio.Lock()
+        self._sending = False  # one writer at a time (an asyncio.Lock costs RAM and a module)
         self._last_tx = time.ticks_ms()
         self._last_rx = self._last_tx
         self._ping_at = self._last_tx
@@ -53,13 +51,18 @@ class MQTTClient:
         raise MQTTError("no free packet id")
 
     async def _send(self, *parts: bytes) -> None:
+        while self._sending:  # another task is draining: its buffer must not be replaced
+            await asyncio.sleep_ms(2)
         w = self._s
         if w is None:
             raise OSError(107)  # ENOTCONN
-        async with self._lock:
+        self._sending = True
+        try:
             for p in parts:
                 w.write(p)
             await asyncio.wait_for_ms(w.drain(), 5000)
+        finally:
+            self._sending = False
         self._last_tx = time.ticks_ms()
 
     async def connect(

@@ -35,14 +35,12 @@ def connect(
     password: str = "",
     will_topic: str = "",
     will_msg: bytes = b"",
-    will_qos: int = 1,
-    will_retain: bool = True,
 ) -> bytes:
-    """Build CONNECT (§3.1) with optional Last Will and credentials."""
+    """Build CONNECT (§3.1) with optional Last Will (QoS 1, retained) and credentials."""
     flags = 0x02 if clean else 0
     body = _str(client_id)
     if will_topic:
-        flags |= 0x04 | (will_qos << 3) | (0x20 if will_retain else 0)
+        flags |= 0x2C  # Will flag, Will QoS 1, Will retain
         body += _str(will_topic) + _str(will_msg)
     if user:
         flags |= 0x80

@@ -7,17 +7,15 @@ import socket
 import time
 
 import log
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any
 
-_IPPROTO_TCP = getattr(socket, "IPPROTO_TCP", 6)
-_TCP_NODELAY = getattr(socket, "TCP_NODELAY", 1)
+_IPPROTO_TCP = const(6)
+_TCP_NODELAY = const(1)
 
 
 def make_tls(ca_path: str) -> "Any":

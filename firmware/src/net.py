@@ -5,11 +5,9 @@ import time
 
 import log
 from backoff import Backoff
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any

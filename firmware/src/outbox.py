@@ -5,19 +5,17 @@ import os
 import struct
 
 import log
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any
 
 # magic, uid_len, ts_src (1 = ntp), flags, seq, mono_ms, ts_ms, boot_id (4 bytes), uid (10 bytes), sum
-_FMT = "<BBBBIIq4s10sH"
-REC_SIZE = struct.calcsize(_FMT)
-_MAGIC = 0xA5
+_FMT = const("<BBBBIIq4s10sH")
+_REC_SIZE = const(36)  # struct.calcsize(_FMT); the unit tests check both
+_MAGIC = const(0xA5)
 
 
 def _checksum(buf: "Any", n: int) -> int:
@@ -53,18 +51,17 @@ class Outbox:
         self._meta = data_dir + "/outbox.json"
         self.capacity = capacity
         self._flush_acks = flush_acks
-        self._buf = bytearray(REC_SIZE)
+        self._buf = bytearray(_REC_SIZE)
         self._rec = Record()
         self.next_seq = 1
         self.acked = 0
         self.dropped = 0
         self._ahead: "list[int]" = []
         self._unsaved = 0
-        _ensure_dir(data_dir)
-        self._open()
-
-    # -- start-up ----------------------------------------------------------------------------
-    def _open(self) -> None:
+        try:
+            os.stat(data_dir)
+        except OSError:
+            os.mkdir(data_dir)
         meta = {}
         try:
             with open(self._meta) as f:
@@ -81,11 +78,11 @@ class Outbox:
             size = os.stat(self._bin)[6]
         except OSError:
             pass
-        if size != self.capacity * REC_SIZE:
+        if size != self.capacity * _REC_SIZE:
             if size >= 0:
                 log.warn("outbox", "outbox_resized", "old_bytes=%d" % size)
             with open(self._bin, "wb") as f:
-                zero = bytes(REC_SIZE)
+                zero = bytes(_REC_SIZE)
                 for _ in range(self.capacity):
                     f.write(zero)
         self._f = open(self._bin, "r+b")
@@ -103,14 +100,14 @@ class Outbox:
 
     def _read_slot(self, slot: int) -> bool:
         f = self._f
-        f.seek(slot * REC_SIZE)
-        if f.readinto(self._buf) != REC_SIZE:
+        f.seek(slot * _REC_SIZE)
+        if f.readinto(self._buf) != _REC_SIZE:
             return False
         buf = self._buf
         if buf[0] != _MAGIC:
             return False
         fields = struct.unpack(_FMT, buf)
-        if fields[9] != _checksum(buf, REC_SIZE - 2):
+        if fields[9] != _checksum(buf, _REC_SIZE - 2):
             return False
         r = self._rec
         r.uid_len = fields[1]
@@ -157,9 +154,9 @@ class Outbox:
             bytes(uid[:uid_len]),
             0,
         )
-        struct.pack_into("<H", buf, REC_SIZE - 2, _checksum(buf, REC_SIZE - 2))
+        struct.pack_into("<H", buf, _REC_SIZE - 2, _checksum(buf, _REC_SIZE - 2))
         f = self._f
-        f.seek((seq % self.capacity) * REC_SIZE)
+        f.seek((seq % self.capacity) * _REC_SIZE)
         f.write(buf)
         f.flush()
         self.next_seq = seq + 1
@@ -224,10 +221,3 @@ class Outbox:
 
 def _int(value: "Any", default: int) -> int:
     return value if type(value) is int and value >= 0 else default
-
-
-def _ensure_dir(path: str) -> None:
-    try:
-        os.stat(path)
-    except OSError:
-        os.mkdir(path)

@@ -4,10 +4,9 @@ import binascii
 import gc
 import json
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+from micropython import const
+
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any

@@ -5,11 +5,9 @@ import time
 
 import log
 from drivers import iso14443a
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any, Callable
@@ -18,11 +16,8 @@ if TYPE_CHECKING:
     from config import Config
     from drivers.mfrc522 import MFRC522
 
-_SLOTS = 4  # cards tracked at once for presence and cooldown
-_MAX_PER_POLL = 4
-_OK = iso14443a.OK
-_COLL = iso14443a.COLLISION
-_NO_CHIP = iso14443a.NO_CHIP
+_SLOTS = const(4)  # cards tracked at once for presence and cooldown
+_MAX_PER_POLL = const(4)
 
 
 class Reader:
@@ -118,42 +113,41 @@ class Reader:
         """WUPA wakes every card in the field (halted ones too), then select/HLTA each in turn."""
         self._polls += 1
         sel = self._sel
+        ok = iso14443a.OK
+        no_chip = iso14443a.NO_CHIP
         st = sel.wake()
         n = 0
-        while (st == _OK or st == _COLL) and n < _MAX_PER_POLL:
+        while (st == ok or st == iso14443a.COLLISION) and n < _MAX_PER_POLL:
             n += 1
             st = sel.select()
-            if st == _OK:
+            if st == ok:
                 self._seen_uid(sel.uid, sel.uid_len, now)
                 sel.halt()
-            elif st == _NO_CHIP:
+            elif st == no_chip:
                 break
             elif st != iso14443a.NO_CARD:
                 self.errors += 1
                 log.debug("reader", "select_failed", "status=%d" % st)
                 break
             st = sel.request()
-        if st == _NO_CHIP:
+        if st == no_chip:
             self.failures += 1
             self.ok = False
             log.warn("reader", "rc522_no_answer")
 
-    def _find(self, uid: bytearray, n: int) -> int:
-        uids = self._uids
-        for slot in range(_SLOTS):
-            if self._lens[slot] != n:
-                continue
-            base = slot * 10
-            for i in range(n):
-                if uids[base + i] != uid[i]:
-                    break
-            else:
-                return slot
-        return -1
-
     def _seen_uid(self, uid: bytearray, n: int, now: "Ticks") -> None:
         cfg = self._cfg
-        slot = self._find(uid, n)
+        uids = self._uids
+        slot = _SLOTS - 1
+        while slot >= 0:  # the slot already tracking this UID, or -1
+            if self._lens[slot] == n:
+                base = slot * 10
+                for i in range(n):
+                    if uids[base + i] != uid[i]:
+                        break
+                else:
+                    break
+            slot -= 1
         if slot >= 0:
             absent = self._polls - self._seen[slot] > cfg.absent_polls
             cooled = time.ticks_diff(now, self._fired[slot]) >= cfg.cooldown_ms

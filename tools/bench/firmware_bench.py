@@ -1,19 +1,16 @@
 """Measures the reader firmware on the unix port: tap-to-publish latency, RAM, .mpy size, replay rate.
 
-Run: `uv run python -m tools.bench.firmware_bench [--heapsize 128k] [--taps 30] [--replay 200]`.
+Run: `uv run python -m tools.bench.firmware_bench [--heapsize 100k] [--taps 30] [--replay 200]`.
+
+The firmware runs exactly as in the tests (tools/firmware_reader.py): the app's .mpy files as
+flashed, the simulator first on MICROPYPATH, `-X heapsize` as given (default: the tests' 100k).
 """
 
 import argparse
-import json
-import os
 import queue
-import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,69 +18,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from tools.firmware_reader import DEFAULT_HEAPSIZE, FirmwareProcess, app_mpy_size, build_firmware
 from tools.localservices.mosquitto import Mosquitto
-
-ROOT = Path(__file__).resolve().parents[2]
-FIRMWARE = ROOT / "firmware"
-BIN = Path(sys.executable).parent
-
-
-def compile_tree(src: Path, dest: Path, *extra: str) -> int:
-    """Compile every .py under `src` into `dest`; return the total .mpy size in bytes."""
-    total = 0
-    for py in sorted(src.rglob("*.py")):
-        out = dest / py.relative_to(src).with_suffix(".mpy")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [str(BIN / "mpy-cross"), *extra, "-s", py.name, str(py), "-o", str(out)]
-        subprocess.run(cmd, check=True)
-        total += out.stat().st_size
-    return total
-
-
-class Device:
-    """The firmware under `micropython`, with stdout lines collected in a queue."""
-
-    def __init__(self, root: Path, build: Path, heapsize: str, cfg: dict[str, Any]) -> None:
-        root.mkdir(parents=True, exist_ok=True)
-        (root / "config.json").write_text(json.dumps(cfg))
-        path = f"{build}/shims:{build}/fakes:{build}/src:.frozen"
-        self.proc = subprocess.Popen(
-            [str(BIN / "micropython"), "-X", f"heapsize={heapsize}", str(FIRMWARE / "main.py")],
-            cwd=root,
-            env=dict(os.environ, MICROPYPATH=path),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def send(self, line: str) -> None:
-        """Write one simulator control line."""
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def expect(self, pattern: str, timeout: float = 10.0) -> re.Match[str]:
-        """Return the next line matching `pattern`."""
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        while True:
-            line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            m = rx.search(line)
-            if m:
-                return m
-
-    def stop(self) -> None:
-        """Kill the process."""
-        self.proc.kill()
-        self.proc.wait()
 
 
 def subscriber(port: int) -> tuple[mqtt.Client, queue.Queue[tuple[float, bytes]]]:
@@ -97,22 +33,26 @@ def subscriber(port: int) -> tuple[mqtt.Client, queue.Queue[tuple[float, bytes]]
     return c, q
 
 
+def heap_report(dev: FirmwareProcess) -> dict[str, Any]:
+    """Ask the simulator for the heap after a collection; add the qstr pool line it prints."""
+    dev.send("mem")
+    report = dev.sim("mem_free")
+    pool = dev.expect(r"^qstr pool: n_pool=(\d+), n_qstr=(\d+)")
+    report["n_pool"], report["n_qstr"] = int(pool.group(1)), int(pool.group(2))
+    return report
+
+
 def main() -> None:
-    """Run the three measurements and print them."""
+    """Run the measurements and print them."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--heapsize", default="128k")
+    ap.add_argument("--heapsize", default=DEFAULT_HEAPSIZE)
     ap.add_argument("--taps", type=int, default=30)
     ap.add_argument("--replay", type=int, default=200)
     ap.add_argument("--poll-ms", type=int, default=100)
     args = ap.parse_args()
+    build = build_firmware()
+    print(f"app .mpy size (as flashed to /lib): {app_mpy_size(build)} bytes")
     tmp = Path(tempfile.mkdtemp(prefix="fwbench-"))
-    build = tmp / "mpy"
-    compile_tree(FIRMWARE / "src", build / "src", "-O3")
-    compile_tree(FIRMWARE / "tests" / "shims", build / "shims")
-    compile_tree(FIRMWARE / "tests" / "fakes", build / "fakes")
-    size = compile_tree(FIRMWARE / "src", tmp / "device", "-O2", "-march=xtensawin")
-    print(f"app .mpy size (mpy-cross -O2 -march=xtensawin, as flashed): {size} bytes")
-
     broker = Mosquitto(data_dir=tmp / "broker")
     broker.start()
     client, q = subscriber(broker.port)
@@ -126,10 +66,13 @@ def main() -> None:
         "backoff_min_ms": 50,
         "backoff_max_ms": 300,
     }
-    dev = Device(tmp / "dev", build, args.heapsize, cfg)
+    dev = FirmwareProcess(tmp / "dev", build, args.heapsize, base_config=cfg)
+    dev.write_config()
+    dev.start()
     try:
-        mem = dev.expect(r"app memory heap_free=(\d+) used_by_app=(\d+)")
-        dev.expect("mqtt_connected")
+        mem = dev.expect(r"app memory heap_free=(\d+) used_by_app=(\d+)", 10)
+        running = dev.expect(r"app running heap_free=(\d+)", 10)
+        dev.expect("mqtt_connected", 10)
         device_ms: list[int] = []
         host_ms: list[float] = []
         for i in range(args.taps):
@@ -140,11 +83,18 @@ def main() -> None:
             got, _ = q.get(timeout=5)
             device_ms.append(published - queued)
             host_ms.append((got - sent) * 1000)
-        dev.send("mem")
-        steady = json.loads(dev.expect(r"^SIM (\{\"mem_alloc.*)").group(1))
+        steady = heap_report(dev)
         print(f"heap: -X heapsize={args.heapsize} (unix port, 64-bit objects)")
-        print(f"  free after boot: {mem.group(1)} B; app import+construct: {mem.group(2)} B")
-        print(f"  live heap after {args.taps} taps (app + simulator): {steady['mem_alloc']} B")
+        print(
+            f"  after start (app memory line): heap_free={mem.group(1)} B, "
+            f"used_by_app={mem.group(2)} B (gc.mem_free() delta: import + construct)"
+        )
+        print(f"  tasks started (app running line): heap_free={running.group(1)} B")
+        print(
+            f"  after {args.taps} taps, connected (gc.collect): free {steady['mem_free']} B, "
+            f"live {steady['mem_alloc']} B (app + simulator); qstr pools {steady['n_pool']}, "
+            f"qstrs {steady['n_qstr']}"
+        )
         print(
             f"tap-to-publish inside firmware (card selected -> PUBLISH written): "
             f"median {statistics.median(device_ms)} ms, max {max(device_ms)} ms"
@@ -155,13 +105,14 @@ def main() -> None:
             f"p95 {sorted(host_ms)[int(len(host_ms) * 0.95) - 1]:.1f} ms"
         )
         broker.stop()
-        dev.expect("mqtt_(down|read_failed)")
+        dev.expect("mqtt_(down|read_failed)", 30)
         for i in range(args.replay):
             dev.send(f"tap {0x20000000 + i:08X}")
-        dev.expect(rf"scan_queued seq={args.taps + args.replay} ", timeout=120)
+        last_seq = args.taps + args.replay
+        dev.expect(rf"scan_queued seq={last_seq} ", timeout=120)
+        outage = heap_report(dev)
         broker.start()
         connected = int(dev.expect(r"^I (\d+) mqtt mqtt_connected", timeout=30).group(1))
-        last_seq = args.taps + args.replay
         done = int(dev.expect(rf"^I (\d+) mqtt scan_sent seq={last_seq} ", timeout=60).group(1))
         for _ in range(args.replay):  # the backend really got them all
             q.get(timeout=30)
@@ -170,8 +121,13 @@ def main() -> None:
             f"outbox replay after outage: {args.replay} scans sent in {span_ms} ms after CONNACK "
             f"({args.replay * 1000 / span_ms:.0f} scans/s, send window 8, PUBACK-paced)"
         )
+        after = heap_report(dev)
+        print(
+            f"  heap free with {args.replay} scans waiting: {outage['mem_free']} B; "
+            f"after the replay: {after['mem_free']} B"
+        )
     finally:
-        dev.stop()
+        dev.kill()
         client.loop_stop()
         broker.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -32,6 +32,26 @@ class FlashOptions:
     tools_bin: Path = Path()
 
 
+# How every app module is compiled, for the board and for the unix-port tests alike: -O3 drops
+# line numbers (bytecode that would sit in RAM), and `-s` names the source after the module,
+# whose name is interned anyway, so it costs no extra qstr. Bytecode-only .mpy files ignore
+# -march, so the unix port loads these same files.
+MPY_CROSS_FLAGS = ("-O3", "-march=xtensawin")
+
+
+def module_name(py: Path, src: Path) -> str:
+    """Return the dotted module name of `py` below `src` (a package's `__init__` is the package)."""
+    parts = py.relative_to(src).with_suffix("").parts
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def mpy_cross_argv(mpy_cross: Path, py: Path, src: Path, out: Path) -> tuple[str, ...]:
+    """Return the mpy-cross command that compiles `py` (a module below `src`) to `out`."""
+    return (str(mpy_cross), *MPY_CROSS_FLAGS, "-s", module_name(py, src), str(py), "-o", str(out))
+
+
 def app_sources(src: Path = FIRMWARE / "src") -> list[Path]:
     """Return the firmware app modules in a stable order."""
     return sorted(p for p in src.rglob("*.py") if "__pycache__" not in p.parts)
@@ -42,8 +62,7 @@ def compile_steps(opts: FlashOptions, src: Path = FIRMWARE / "src") -> list[Step
     steps = []
     for py in app_sources(src):
         out = opts.build_dir / "lib" / py.relative_to(src).with_suffix(".mpy")
-        argv: tuple[str, ...] = (str(opts.tools_bin / "mpy-cross"), "-O2", "-march=xtensawin")
-        argv += ("-s", py.name, str(py), "-o", str(out))
+        argv = mpy_cross_argv(opts.tools_bin / "mpy-cross", py, src, out)
         steps.append(Step(f"compile {py.relative_to(src)}", argv, local=True))
     return steps
 

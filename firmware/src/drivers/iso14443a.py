@@ -4,10 +4,7 @@ from micropython import const
 
 from drivers import mfrc522
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from drivers.mfrc522 import MFRC522
@@ -17,7 +14,7 @@ _WUPA = const(0x52)
 _HLTA = const(0x50)
 _CT = const(0x88)  # cascade tag (ISO 14443-3 §6.5.4)
 _SAK_CASCADE = const(0x04)
-_SEL = (0x93, 0x95, 0x97)
+_SEL = const(b"\x93\x95\x97")  # SEL codes of cascade levels 1-3
 
 OK = mfrc522.OK
 NO_CARD = const(1)

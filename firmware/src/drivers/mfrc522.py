@@ -4,10 +4,7 @@ import time
 
 from micropython import const
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:
-    TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # True for mypy; mpy-cross drops `if TYPE_CHECKING:` blocks
 
 if TYPE_CHECKING:
     from typing import Any
@@ -50,24 +47,24 @@ BAD_VERSION = const(1)
 ANTENNA_OFF = const(2)
 CRYPTO_STUCK = const(4)
 
-KNOWN_VERSIONS = (0x88, 0x90, 0x91, 0x92, 0x12, 0xB2)
-FIFO_SIZE = const(64)
+_KNOWN_VERSIONS = const(b"\x88\x90\x91\x92\x12\xb2")  # VersionReg values of real chips
+_FIFO_SIZE = const(64)
 _IRQ_POLLS = const(60)  # bounded busy-wait; the 2.5 ms chip timer fires well before
 
 
 class MFRC522:
     """Register-level access to one MFRC522; `spi`, `cs` and `rst` come from the hardware layer."""
 
-    def __init__(self, spi: "Any", cs: "Any", rst: "Any", timer_reload: int = 100) -> None:
+    def __init__(self, spi: "Any", cs: "Any", rst: "Any") -> None:
         self._spi = spi
         self._cs = cs
         self._rst = rst
-        self._reload = timer_reload  # 25 us ticks: 100 -> 2.5 ms on-chip receive timeout
-        self._tx = bytearray(FIFO_SIZE + 1)
-        self._rx = bytearray(FIFO_SIZE + 1)
+
+        self._tx = bytearray(_FIFO_SIZE + 1)
+        self._rx = bytearray(_FIFO_SIZE + 1)
         self._tx2 = memoryview(self._tx)[:2]
         self._rx2 = memoryview(self._rx)[:2]
-        self.fifo = bytearray(FIFO_SIZE)
+        self.fifo = bytearray(_FIFO_SIZE)
         self.rx_len = 0
         self.rx_last_bits = 0
         self.coll_pos = 0
@@ -89,12 +86,6 @@ class MFRC522:
         self._cs(0)
         self._spi.write(self._tx2)
         self._cs(1)
-
-    def _set(self, reg: int, mask: int) -> None:
-        self.write(reg, self.read(reg) | mask)
-
-    def _clear(self, reg: int, mask: int) -> None:
-        self.write(reg, self.read(reg) & ~mask)
 
     def _write_fifo(self, data: "Any", n: int) -> None:
         tx = self._tx
@@ -140,22 +131,19 @@ class MFRC522:
         if not self.soft_reset():
             return False
         self.version = self.read(_VERSION)
-        if self.version not in KNOWN_VERSIONS:
+        if self.version not in _KNOWN_VERSIONS:
             return False
         self.write(_T_MODE, 0x80)  # TAuto: timer starts at the end of transmission
         self.write(_T_PRESCALER, 0xA9)  # 13.56 MHz / (2*169+1) -> 25 us ticks
-        self.write(_T_RELOAD_H, (self._reload >> 8) & 0xFF)
-        self.write(_T_RELOAD_L, self._reload & 0xFF)
+        self.write(_T_RELOAD_H, 0)  # reload 100 ticks of 25 us: a 2.5 ms receive timeout
+        self.write(_T_RELOAD_L, 100)
         self.write(_TX_ASK, 0x40)  # force 100 % ASK modulation
         self.write(_MODE, 0x3D)  # CRC preset 0x6363 (ISO 14443-3)
         self.set_rx_gain(rx_gain)
-        self.antenna_on()
+        tx = self.read(_TX_CONTROL)
+        if tx & 0x03 != 0x03:
+            self.write(_TX_CONTROL, tx | 0x03)  # antenna drivers TX1 and TX2 on
         return True
-
-    def antenna_on(self) -> None:
-        """Enable the TX1 and TX2 antenna drivers."""
-        if self.read(_TX_CONTROL) & 0x03 != 0x03:
-            self._set(_TX_CONTROL, 0x03)
 
     def set_rx_gain(self, gain: int) -> None:
         """Set RFCfgReg RxGain (0..7: 18..48 dB; 4 = 33 dB, the chip default)."""
@@ -163,13 +151,13 @@ class MFRC522:
 
     def stop_crypto(self) -> None:
         """Clear Status2Reg.MFCrypto1On."""
-        self._clear(_STATUS2, 0x08)
+        self.write(_STATUS2, self.read(_STATUS2) & ~0x08)
 
     def health(self) -> int:
         """Return 0 when VersionReg, TxControlReg and Status2Reg look right, else problem bits."""
         problems = 0
         version = self.read(_VERSION)
-        if version not in KNOWN_VERSIONS or (self.version and version != self.version):
+        if version not in _KNOWN_VERSIONS or (self.version and version != self.version):
             problems |= BAD_VERSION
         if self.read(_TX_CONTROL) & 0x03 != 0x03:
             problems |= ANTENNA_OFF
@@ -204,7 +192,7 @@ class MFRC522:
         if err & 0x13:  # BufferOvfl | ParityErr | ProtocolErr
             return ERROR
         level = self.read(_FIFO_LEVEL) & 0x7F
-        if level > FIFO_SIZE:
+        if level > _FIFO_SIZE:
             return ERROR
         self.rx_last_bits = self.read(_CONTROL) & 0x07
         self._read_fifo(level)
@@ -217,7 +205,3 @@ class MFRC522:
                 self.coll_pos = (pos & 0x1F) or 32
             return COLLISION
         return OK
-
-    def idle(self) -> None:
-        """Stop any running command (CommandReg = Idle)."""
-        self.write(_COMMAND, _CMD_IDLE)

@@ -1,9 +1,12 @@
 """Models ISO 14443-3 type A cards in the RF field: states, REQA/WUPA, bit-level anticollision, SELECT, HLTA."""
 
-IDLE = 0
-READY = 1
-ACTIVE = 2
-HALT = 3
+from micropython import const
+
+# Card states (ISO 14443-3 §6.2)
+_IDLE = const(0)
+_READY = const(1)
+_ACTIVE = const(2)
+_HALT = const(3)
 
 
 def crc_a(data, n):
@@ -33,7 +36,7 @@ class Card:
         for p in parts:
             bcc = p[0] ^ p[1] ^ p[2] ^ p[3] ^ (0xFF if bad_bcc else 0)
             self.levels.append(bytes(p) + bytes([bcc]))
-        self.state = IDLE
+        self.state = _IDLE
         self.level = 0
         self.selects_left = selects_left  # -1: stays until removed
         self.mute_selects = mute_selects  # ignore this many SELECTs (flaky card)
@@ -52,20 +55,11 @@ class Field:
         self.record = False
         self.on_select = None
 
-    def add(self, card):
-        self.cards.append(card)
-
-    def remove_uid(self, uid):
-        self.cards = [c for c in self.cards if c.uid != uid]
-
-    def _expire(self):
-        self.cards = [c for c in self.cards if c.selects_left != 0]
-
     def transceive(self, frame, tx_last):
         """Return (response bytes, rx_last_bits, collision position 1..40 or 0) or None (silence)."""
         if self.record:
             self.frames.append((bytes(frame), tx_last))
-        self._expire()
+        self.cards = [c for c in self.cards if c.selects_left != 0]  # cards that left
         if not frame:
             return None
         cmd = frame[0]
@@ -74,8 +68,8 @@ class Field:
         if cmd == 0x50 and len(frame) == 4 and tx_last == 0:
             if crc_a(frame, 2) == frame[2] | (frame[3] << 8):
                 for c in self.cards:
-                    if c.state == ACTIVE:
-                        c.state = HALT
+                    if c.state == _ACTIVE:
+                        c.state = _HALT
             return None
         if cmd in (0x93, 0x95, 0x97) and len(frame) >= 2:
             level = (cmd - 0x93) >> 1
@@ -83,14 +77,14 @@ class Field:
                 return self._select(frame, tx_last, level)
             return self._anticoll(frame, tx_last, level)
         for c in self.cards:
-            c.state = IDLE
+            c.state = _IDLE
         return None
 
     def _request(self, wake):
         resp = []
         for c in self.cards:
-            if c.state != HALT or wake:
-                c.state = READY
+            if c.state != _HALT or wake:
+                c.state = _READY
                 c.level = 0
                 resp.append(c)
         if not resp:
@@ -117,7 +111,7 @@ class Field:
             return None
         resp = []
         for c in self.cards:
-            if c.state != READY or c.level != level or len(c.levels) <= level:
+            if c.state != _READY or c.level != level or len(c.levels) <= level:
                 continue
             ok = True
             for i in range(known):
@@ -142,10 +136,10 @@ class Field:
             return None
         winner = None
         for c in self.cards:
-            if c.state == READY and c.level == level and c.levels[level] == bytes(frame[2:7]):
+            if c.state == _READY and c.level == level and c.levels[level] == bytes(frame[2:7]):
                 winner = c
-            elif c.state in (READY, ACTIVE):
-                c.state = IDLE
+            elif c.state in (_READY, _ACTIVE):
+                c.state = _IDLE
         if winner is None:
             return None
         if winner.mute_selects > 0:
@@ -154,7 +148,7 @@ class Field:
         final = level == len(winner.levels) - 1
         sak = winner.sak if final else 0x04
         if final:
-            winner.state = ACTIVE
+            winner.state = _ACTIVE
             winner.selected += 1
             if self.on_select is not None:
                 self.on_select(winner)

@@ -1,16 +1,10 @@
 """Emulates the MFRC522 at register level behind a fake SPI bus: FIFO, Transceive, IRQ/error bits, faults."""
 
+from micropython import const
 from picc import Field, crc_a
 
-_DEFAULTS = {
-    0x01: 0x20,
-    0x02: 0x80,
-    0x04: 0x14,
-    0x0C: 0x10,
-    0x11: 0x3F,
-    0x14: 0x80,
-    0x26: 0x48,
-}
+# Register reset values (datasheet §9.3) as (register, value) byte pairs.
+_DEFAULTS = const(b"\x01\x20\x02\x80\x04\x14\x0c\x10\x11\x3f\x14\x80\x26\x48")
 
 
 class Chip:
@@ -34,8 +28,8 @@ class Chip:
 
     def _reset_regs(self):
         self.regs = bytearray(64)
-        for k, v in _DEFAULTS.items():
-            self.regs[k] = v
+        for i in range(0, len(_DEFAULTS), 2):
+            self.regs[_DEFAULTS[i]] = _DEFAULTS[i + 1]
         self.regs[0x37] = self.version
         self.fifo = bytearray()
 
@@ -192,7 +186,3 @@ class FakeSPI:
         self.chip.xfer(tx, None)
         if self.traffic is not None:
             self.traffic.append((bytes(tx), None))
-
-    def readinto(self, buf, write=0):
-        tx = bytes([write]) * len(buf)
-        self.chip.xfer(tx, buf)

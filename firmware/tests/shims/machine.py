@@ -1,20 +1,18 @@
-"""Test shim for `machine` on the unix port: Pin/SPI/PWM/WDT/RTC wired to the simulator (simctl)."""
+"""Test shim for `machine` on the unix port: Pin/SPI/PWM/WDT wired to the simulator (simctl).
+
+Only what hal/esp32.py uses, kept small: the simulator shares the firmware's heap.
+"""
 
 import sys
 
 import simctl
 from rc522_chip import FakeSPI
-from umachine import *  # noqa: F401,F403
 
 
 class Pin:
-    IN = 0
     OUT = 1
-    OPEN_DRAIN = 2
-    PULL_UP = 1
-    PULL_DOWN = 2
 
-    def __init__(self, pin_id, mode=-1, pull=-1, value=None):
+    def __init__(self, pin_id, *mode, value=None):
         self.id = pin_id
         self._v = -1
         if value is not None:
@@ -32,38 +30,21 @@ class Pin:
     def __call__(self, v=None):
         return self.value(v)
 
-    def on(self):
-        self.value(1)
 
-    def off(self):
-        self.value(0)
-
-
-class SPI:
-    def __init__(
-        self, spi_id, baudrate=1000000, polarity=0, phase=0, sck=None, mosi=None, miso=None
-    ):
-        self._bus = FakeSPI(simctl.chip())
+class SPI(FakeSPI):
+    def __init__(self, *args, **kw):
+        FakeSPI.__init__(self, simctl.chip())
 
     def write_readinto(self, tx, rx):
         simctl.maybe_poll()
-        self._bus.write_readinto(tx, rx)
-
-    def write(self, tx):
-        self._bus.write(tx)
-
-    def readinto(self, buf, write=0):
-        self._bus.readinto(buf, write)
-
-    def deinit(self):
-        pass
+        FakeSPI.write_readinto(self, tx, rx)
 
 
 class PWM:
     def __init__(self, pin, freq=1000, duty_u16=0):
-        self._pin = pin.id
+        self.id = pin.id
         self._freq = freq
-        self._duty = duty_u16
+        self._v = duty_u16
 
     def freq(self, f=None):
         if f is None:
@@ -73,14 +54,11 @@ class PWM:
 
     def duty_u16(self, d=None):
         if d is None:
-            return self._duty
-        if d != self._duty:
-            self._duty = d
-            simctl.emit({"pwm": self._pin, "freq": self._freq if d else 0})
+            return self._v
+        if d != self._v:
+            self._v = d
+            simctl.emit({"pwm": self.id, "freq": self._freq if d else 0})
         return None
-
-    def deinit(self):
-        pass
 
 
 class WDT:
@@ -90,15 +68,6 @@ class WDT:
     def feed(self):
         simctl.wdt_feeds += 1
         simctl.maybe_poll()
-
-
-class RTC:
-    def datetime(self, dt=None):
-        return (2026, 1, 1, 3, 0, 0, 0, 0)
-
-
-def unique_id():
-    return b"\x24\x6f\x28\xa1\xb2\xc3"
 
 
 def reset():

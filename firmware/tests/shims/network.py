@@ -3,11 +3,10 @@
 import simctl
 
 STA_IF = 0
-AP_IF = 1
 
 
 class WLAN:
-    def __init__(self, interface=STA_IF):
+    def __init__(self, *interface):
         self._active = False
         self._wanted = False
 
@@ -17,7 +16,7 @@ class WLAN:
         self._active = bool(v)
         return None
 
-    def connect(self, ssid=None, key=None):
+    def connect(self, *ssid_key):
         self._wanted = True
 
     def disconnect(self):
@@ -27,15 +26,13 @@ class WLAN:
         simctl.maybe_poll()
         return self._active and self._wanted and simctl.wifi_up
 
-    def status(self, param=None):
-        if param == "rssi":
-            return -55
+    def status(self, *param):
+        if param:
+            return -55  # "rssi"
         return 1010 if self.isconnected() else 1000
 
-    def ifconfig(self, cfg=None):
+    def ifconfig(self, *cfg):
         return ("127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1")
 
-    def config(self, key=None, **kw):
-        if key == "mac":
-            return b"\x24\x6f\x28\xa1\xb2\xc3"
-        return None
+    def config(self, *key):
+        return b"\x24\x6f\x28\xa1\xb2\xc3"  # "mac", the only key the firmware asks for

@@ -34,11 +34,7 @@ def chip():
 
 def _on_select(card):
     if verbose:
-        emit({"sel": _hex(card.uid), "n": card.selected})
-
-
-def _hex(b):
-    return "".join("%02X" % x for x in b)
+        emit({"sel": "".join("%02X" % x for x in card.uid), "n": card.selected})
 
 
 def pin(pin_id, value):
@@ -49,13 +45,8 @@ def pin(pin_id, value):
 
 
 def _card(args):
-    uid = bytes.fromhex(args[0]) if hasattr(bytes, "fromhex") else None
-    if uid is None:
-        import binascii
-
-        uid = binascii.unhexlify(args[0])
     sak = int(args[1], 16) if len(args) > 1 and args[1] != "-" else None
-    return Card(uid, sak)
+    return Card(bytes.fromhex(args[0]), sak)
 
 
 def handle(line):
@@ -71,10 +62,11 @@ def handle(line):
         _taps.append(len(uid))
         _taps.extend(uid)
     elif cmd == "place":
-        field.add(_card(args))
+        field.cards.append(_card(args))
     elif cmd == "remove":
         if args:
-            field.remove_uid(_card(args).uid)
+            uid = _card(args).uid
+            field.cards = [c for c in field.cards if c.uid != uid]
         else:
             field.cards = []
     elif cmd == "fault":
@@ -90,11 +82,16 @@ def handle(line):
     elif cmd == "stats":
         c = chip()
         emit({"soft_resets": c.soft_resets, "hard_resets": c.hard_resets, "wdt_feeds": wdt_feeds})
-    elif cmd == "mem":
+    elif cmd == "mem":  # `mem map` also prints the heap's block map
         import gc
+
+        import micropython
 
         gc.collect()
         emit({"mem_free": gc.mem_free(), "mem_alloc": gc.mem_alloc()})
+        micropython.qstr_info()  # "qstr pool: n_pool=5, n_qstr=..." (pool 6 would cost 7.5 KB)
+        if args:
+            micropython.mem_info(1)
     else:
         emit({"error": "unknown control " + cmd})
 
@@ -111,7 +108,7 @@ def _advance_taps():
     card = Card(bytes(_taps[1 : 1 + n]))
     _taps[: 1 + n] = b""
     card.selects_left = 2  # a tap is seen by two polls, then the card leaves the field
-    field.add(card)
+    field.cards.append(card)
 
 
 def maybe_poll():

@@ -25,7 +25,7 @@ def ready(cards=()):
     chip, spi, drv = make()
     assert drv.init(4)
     for c in cards:
-        chip.field.add(c)
+        chip.field.cards.append(c)
     sel = iso14443a.CardSelector(drv)
     return chip, spi, drv, sel
 

@@ -14,7 +14,7 @@ def test_remaining_length_boundaries():
 
 
 def test_connect_with_will_and_credentials():
-    pkt = mqttpkt.connect("rdr-1", 30, False, "u", "p", "t/s", b"{}", 1, True)
+    pkt = mqttpkt.connect("rdr-1", 30, False, "u", "p", "t/s", b"{}")  # the Will: QoS 1, retained
     # flags: user 0x80 | password 0x40 | will retain 0x20 | will qos1 0x08 | will 0x04
     assert pkt == (
         b"\x10\x20\x00\x04MQTT\x04\xec\x00\x1e"

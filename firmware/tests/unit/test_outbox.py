@@ -1,6 +1,7 @@
 """Tests outbox.Outbox on the unix port's filesystem (persistence, ordering, oldest-drop)."""
 
 import os
+import struct
 
 from outbox import Outbox
 
@@ -33,6 +34,13 @@ def test_append_and_get_roundtrip():
     assert r is not None
     assert r.uid[:7] == b"\x04\xa1\xb2\xc3\xd4\xe5\xf6" and r.uid_len == 7
     assert r.ts_ms == 1764110000123 and r.ntp and r.mono_ms == 99 and r.boot_id == BOOT
+
+
+def test_slot_size_matches_the_record_format():
+    assert struct.calcsize("<BBBBIIq4s10sH") == 36  # outbox._FMT and _REC_SIZE
+    d = fresh_dir()
+    Outbox(d, 8).close()
+    assert os.stat(d + "/outbox.bin")[6] == 8 * 36
 
 
 def test_survives_reopen_and_seq_continues():
