@@ -137,7 +137,8 @@ def _leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> None:
     queue: asyncio.Queue[Inbound] = asyncio.Queue(runtime.settings.ingest_queue_max)
-    published: asyncio.Queue[list[int]] = asyncio.Queue(100)
+    # Unbounded: it holds outbox ids for at most MARK_EVERY_S; a bound would stall publishing.
+    published: asyncio.Queue[list[int]] = asyncio.Queue()
     summary = SummaryPublisher(link, runtime.sessionmaker, runtime.clock)
     drain = Drain()
     async with asyncio.TaskGroup() as group:

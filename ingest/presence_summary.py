@@ -16,6 +16,7 @@ from ingest.dberrors import database_guard
 from ingest.mqtt import BrokerLink
 from shared.clock import Clock
 from shared.contracts import topics
+from shared.db.engine import autocommit_session
 from shared.store import presence
 from shared.store.outbox import Outgoing
 
@@ -56,6 +57,6 @@ class SummaryPublisher:
         if not self._due.is_set():
             return
         self._due.clear()
-        async with database_guard(), self._sessionmaker() as session:
+        async with database_guard(), autocommit_session(self._sessionmaker) as session:
             summary = await presence.presence_summary(session, now=self._clock.now())
         await self._link.publish([Outgoing(topics.PRESENCE_SUMMARY, summary.to_bytes(), 1, True)])

@@ -12,9 +12,11 @@ from ingest.inbound import Inbound
 from ingest.mqtt import BrokerLink
 from ingest.outcome import BatchOutcome
 from shared.clock import Clock
+from shared.db.engine import autocommit_session
 from shared.store import outbox
 
 log = logging.getLogger(__name__)
+MARK_EVERY_S = 0.5
 
 
 async def publish_outcome(
@@ -64,11 +66,13 @@ async def mark_published_rows(
     """Mark published outbox rows, merging whatever queued up into one UPDATE.
 
     A crash before a row is marked leaves it to the relay after its grace period: the message
-    may then be published twice (at-least-once), never lost.
+    may then be published twice (at-least-once), never lost. Marks are gathered for up to
+    `MARK_EVERY_S` (well inside that grace) so a trickle of taps costs one UPDATE, not one each.
     """
     while True:
         ids = list(await published.get())
+        await asyncio.sleep(MARK_EVERY_S)  # gathering, not synchronisation
         while not published.empty():
             ids.extend(published.get_nowait())
-        async with database_guard(), sessionmaker.begin() as session:
+        async with database_guard(), autocommit_session(sessionmaker) as session:
             await outbox.mark_published(session, ids)

@@ -1,5 +1,8 @@
 """The async engine and session factory (asyncpg), one per process."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,3 +35,17 @@ def make_engine(
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Return the session factory used by every edge."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def autocommit_session(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session whose statements each commit on their own.
+
+    For work that is one statement (a read, one UPDATE): it saves the BEGIN and COMMIT (or
+    ROLLBACK) round trips a transaction costs.
+    """
+    async with sessionmaker() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
