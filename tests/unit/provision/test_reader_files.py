@@ -12,21 +12,26 @@ from tools.provision import BrokerEndpoint, ReaderCredentials, reader_config, re
 from tools.provision.pki import TlsPaths, create_ca
 
 FIRMWARE_SRC = Path(__file__).resolve().parents[3] / "firmware" / "src"
+MICROPYTHON = Path(sys.executable).parent / "micropython"
 
 
 def firmware_problems(config: dict[str, object]) -> dict[str, str]:
-    """What firmware/src/config.py `check()` says about each key (run in its own process)."""
+    """What the firmware's own checks (config_rules.check against config_schema's defaults) say
+    about each key, run under the MicroPython unix port as on the reader."""
     script = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); import config; "
-        "values = json.load(sys.stdin); "
-        "print(json.dumps({k: config.check(k, v) for k, v in values.items() if k != 'schema'}))"
+        "import sys, json\n"
+        f"sys.path.insert(0, {str(FIRMWARE_SRC)!r})\n"
+        "import config_rules, config_schema\n"
+        f"values = json.loads({json.dumps(config)!r})\n"
+        "d = config_schema.DEFAULTS\n"
+        "out = {}\n"
+        "for k in values:\n"
+        "    if k != 'schema':\n"
+        "        out[k] = config_rules.check(k, values[k], d.get(k))\n"
+        "print(json.dumps(out))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script, str(FIRMWARE_SRC)],
-        input=json.dumps(config),
-        capture_output=True,
-        text=True,
-        check=True,
+        [str(MICROPYTHON), "-c", script], capture_output=True, text=True, check=True
     )
     return {k: v for k, v in json.loads(result.stdout).items() if v is not None}
 
