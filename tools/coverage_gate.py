@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Issue 10 asks for 85 % overall and 90 % on ingest/; these are the floors reached so far,
-# enforced so coverage cannot slip while the rest is written (see the README).
-FLOORS: dict[str, float] = {"": 79.0, "shared/domain/": 95.0, "ingest/": 88.0}
+# Issue 10 asks for 85 % overall, 95 % on the domain rules and 90 % on ingest/. Measured without
+# greenlet tracing (see [tool.coverage.run]), which misses lines after a first database await:
+# 83.5 % overall, 99.9 % domain, 96.0 % ingest on 2026-11-26 (with greenlet tracing: 90 % overall).
+# The floors sit just under what is reached, so coverage cannot slip.
+FLOORS: dict[str, float] = {"": 83.0, "shared/domain/": 99.0, "ingest/": 95.0}
 
 
 @dataclass(frozen=True, slots=True)
