@@ -42,6 +42,7 @@ from shared.store import lockup as lockup_store
 from shared.store.outbox import Outgoing
 from tools.bench.common import CpuMeter, children_of, percentile, write_results
 from tools.bench.mqttlite import LiteSubscriber
+from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
 from tools.seed import seed
 from tools.stack import Processes, service_env, start_services
 
@@ -322,6 +323,11 @@ async def _run(
             figures = await _paced(publisher, load, rate, seconds, member_ids)
             figures["cpu_percent"] = meter.stop()
             results["paced"].append(figures)
+        if args.firmware_readers:
+            console.print(f"{args.firmware_readers} firmware readers (MicroPython unix port) ...")
+            results["firmware"] = await _firmware_taps(
+                address, state, load.uids[-args.firmware_readers * FIRMWARE_TAPS :], args
+            )
         console.print(f"saturation burst of {args.burst} taps ...")
         meter.groups["postgres"] = [postmaster, *children_of(postmaster)] if postmaster else []
         meter.start()
@@ -338,6 +344,68 @@ async def _run(
     results["ratio_to_mqtt"] = round(sustained / results["ceiling_mqtt"]["qos1_msgs_per_s"], 3)
     results["ratio_to_copy"] = round(sustained / results["ceiling_copy"]["copy_rows_per_s"], 3)
     return results
+
+
+FIRMWARE_TAPS = 15  # per firmware reader, each a different member
+
+
+async def _firmware_taps(
+    address: BrokerAddress, state: Path, uids: list[str], args: argparse.Namespace
+) -> dict[str, Any]:
+    """Real firmware readers tap in turn; time each tap command to the feedback pattern played.
+
+    The span holds the reader's card poll (`poll_ms`, 100 ms: the simulated card is seen at the
+    next poll, as a real one would be), its publish, the ingest, the answer and its 20 ms
+    feedback poll. The firmware's log lines reach us in bursts, so the moment a scan was queued
+    cannot be timed from here; `tools.bench.firmware_bench` times the firmware's own part.
+    """
+    if not MICROPYTHON.exists():
+        console.print(f"no {MICROPYTHON}: firmware readers skipped")
+        return {"readers": 0}
+    build = state / "firmware-mpy"
+    await asyncio.to_thread(build_firmware, build)
+    url = f"mqtt://{address.host}:{address.port}"
+    readers = [
+        FirmwareReader(
+            f"bench-esp32-{i}",
+            url,
+            build=build,
+            state_dir=state / "firmware" / str(i),
+            log=state / "firmware" / f"{i}.log",
+        )
+        for i in range(args.firmware_readers)
+    ]
+    stop = asyncio.Event()
+    ready = [asyncio.Event() for _ in readers]
+    tasks = [asyncio.create_task(r.run(stop, e)) for r, e in zip(readers, ready, strict=True)]
+    latencies: list[float] = []
+    missed = 0
+    try:
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(e.wait() for e in ready))
+        for n, uid in enumerate(uids):
+            reader = readers[n % len(readers)]
+            start = time.perf_counter()
+            if not await reader.tap(uid):
+                missed += 1
+                continue
+            try:
+                async with asyncio.timeout(5):
+                    await reader.next_feedback()
+            except TimeoutError:
+                missed += 1
+                continue
+            latencies.append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {
+        "readers": len(readers),
+        "taps": len(uids),
+        "missed": missed,
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2) if latencies else None,
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2) if latencies else None,
+    }
 
 
 async def _open_building(session: AsyncSession, dds: uuid.UUID) -> None:
@@ -379,6 +447,13 @@ def _report(results: dict[str, Any]) -> None:
             json.dumps(row["results"]),
         )
     Console().print(table)
+    fw = results.get("firmware", {})
+    if fw.get("readers"):
+        Console().print(
+            f"firmware readers: {fw['readers']} under the unix port, {fw['taps']} taps "
+            f"({fw['missed']} missed): tap -> feedback played p50 {fw['p50_ms']} ms / "
+            f"p99 {fw['p99_ms']} ms (includes the reader's 100 ms card poll)"
+        )
     s, m, c = results["sustained"], results["ceiling_mqtt"], results["ceiling_copy"]
     Console().print(
         f"sustained: {s['scans_per_s']} scans/s ({s['taps']} taps in {s['seconds']} s, "
@@ -416,6 +491,12 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--burst", type=int, default=20000)
+    parser.add_argument(
+        "--firmware-readers",
+        type=int,
+        default=2,
+        help="real firmware instances (MicroPython unix port) tapping after the paced loads",
+    )
     parser.add_argument(
         "--building",
         choices=("open", "secured"),
