@@ -44,13 +44,15 @@ async def after_scans(
     Watch coverage of members who left is ended by the batch write (`scan_io.write_batch`).
     """
     held = [d for d in decided if d.result == ScanResult.LOCKUP_HELD.value and d.member_id]
-    arrivals = {
-        r.member_id: r
-        for r in rows
-        if r.direction is Direction.IN and r.member_id is not None and not r.replayed
-    }
-    if settled:
-        arrivals = {}
+    arrivals = (
+        {}
+        if settled
+        else {
+            r.member_id: r
+            for r in rows
+            if r.direction is Direction.IN and r.member_id is not None and not r.replayed
+        }
+    )
     if not held and not arrivals:
         return
     messages = [*await _held(session, held, now=now, on=on)]

@@ -20,7 +20,6 @@ from ingest.stages.parse import Parsed
 from shared.contracts import topics
 from shared.contracts.checkin import CheckinEvent
 from shared.contracts.feedback import Feedback
-from shared.contracts.presence import MemberPresence
 from shared.contracts.scan import ScanEvent
 from shared.domain.alerts import AlertRequest, AlertType, Severity
 from shared.domain.checkin import Direction, Method
@@ -35,7 +34,7 @@ from shared.domain.scan import (
     decide,
 )
 from shared.store import alerts as alert_store
-from shared.store import audit, badges, checkins, events, states
+from shared.store import audit, badges, checkins, events, presence, states
 from shared.store import visitors as visitor_store
 from shared.store.badges import BadgeHit
 from shared.store.outbox import Outgoing
@@ -214,7 +213,7 @@ async def process_scans(
         outcome=outcome,
     )
     outcome.changed_members.update(changed)
-    outcome.retained.extend(_presence_of(changed, hit_of, decided))
+    outcome.retained.extend(_presence_of(changed, hit_of))
     if changed or any(r.visitor_id is not None for r in new_rows):
         outcome.presence_changed = True
     outcome.feedback.extend(feedback_for(d) for d in decided)
@@ -227,7 +226,6 @@ async def process_scans(
 def _presence_of(
     changed: dict[uuid.UUID, states.StateRow],
     hit_of: dict[str, BadgeHit | None],
-    decided: list[events.StoredDecision],
 ) -> list[Outgoing]:
     """Each changed member's retained presence, from the batch's own rows (no query)."""
     views = {
@@ -238,10 +236,10 @@ def _presence_of(
     out = []
     for member_id, state in changed.items():
         hit = views[member_id]
-        present = state.direction is Direction.IN and hit.view.member_status is MemberStatus.ACTIVE
-        message = MemberPresence(
-            member_id=member_id,
-            state="in" if present else "out",
+        message = presence.presence_of(
+            member_id,
+            present=state.direction is Direction.IN
+            and hit.view.member_status is MemberStatus.ACTIVE,
             since=state.at,
             display_name=hit.view.member_label,
             division=hit.division,

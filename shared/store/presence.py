@@ -101,12 +101,30 @@ async def member_presence(
         {"ids": member_ids} if member_ids is not None else {},
     )
     return [
-        MemberPresence(
-            member_id=r.id,
-            state="in" if r.direction == "in" and r.status == "active" else "out",
+        presence_of(
+            r.id,
+            present=r.direction == "in" and r.status == "active",
             since=r.at,
             display_name=r.display_name,
             division=r.division,
         )
         for r in rows
     ]
+
+
+def presence_of(
+    member_id: uuid.UUID,
+    *,
+    present: bool,
+    since: datetime | None,
+    display_name: str,
+    division: str | None,
+) -> MemberPresence:
+    """A member's retained presence; `present`: active and the latest check-in is `in` (§3.1)."""
+    return MemberPresence(
+        member_id=member_id,
+        state="in" if present else "out",
+        since=since,
+        display_name=display_name,
+        division=division,
+    )
