@@ -6,7 +6,7 @@ import logging
 import random
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ingest import metrics, mqtt, outbox_relay
 from ingest.dberrors import DatabaseUnavailable, database_guard
@@ -48,6 +48,7 @@ class Runtime:
     policy: IngestPolicy
     clock: Clock
     sessionmaker: async_sessionmaker[AsyncSession]
+    batches: AsyncEngine  # the batch transactions' own pool
 
 
 def subscriptions(settings: Settings) -> list[Subscription]:
@@ -71,13 +72,23 @@ async def run(
     # No pre-ping: it costs three round trips per batch; a dead connection fails the batch as
     # DatabaseUnavailable instead, the pool drops it and the supervisor retries (unacked).
     engine = make_engine(settings.database_url, application_name="sentinel-ingest", pre_ping=False)
+    # The batch transactions have their own small pool (one batch is applied at a time),
+    # whose plans are made once and use the indexes whatever the statistics say.
+    batches = make_engine(
+        settings.database_url,
+        application_name="sentinel-ingest-batches",
+        pool_size=2,
+        pre_ping=False,
+        probes_only=True,
+    )
     runtime = Runtime(
-        settings, policy_from(settings), clock or SystemClock(), make_sessionmaker(engine)
+        settings, policy_from(settings), clock or SystemClock(), make_sessionmaker(engine), batches
     )
     try:
         await check_database(engine)
         await _supervise(runtime, stop, ready)
     finally:
+        await batches.dispose()
         await engine.dispose()
 
 
@@ -256,7 +267,7 @@ async def _process(
             drain.took()
             try:
                 outcome = await apply_batch(
-                    runtime.sessionmaker, batch, now=runtime.clock.now(), policy=runtime.policy
+                    runtime.batches, batch, now=runtime.clock.now(), policy=runtime.policy
                 )
             except BaseException:
                 drain.done()

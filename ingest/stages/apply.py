@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ingest.dberrors import DatabaseUnavailable, is_connection_error
 from ingest.handlers.readers import process_reader_messages
 from ingest.inbound import Inbound
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy
+from ingest.stages.batch_tx import BatchTx
 from ingest.stages.parse import Parsed, Refused, parse
 from ingest.stages.scans import process_scans
 from shared.contracts import topics
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 async def apply_batch(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     batch: Sequence[Inbound],
     *,
     now: datetime,
@@ -39,7 +40,7 @@ async def apply_batch(
     items = [parse(m, max_bytes=policy.max_payload_bytes) for m in batch]
     for attempt in range(2):
         try:
-            return await _apply(sessionmaker, items, now=now, policy=policy)
+            return await _apply(engine, items, now=now, policy=policy)
         except IntegrityError:
             # Another worker committed some of these events meanwhile: the retry sees them.
             if attempt == 0:
@@ -50,11 +51,11 @@ async def apply_batch(
                 raise DatabaseUnavailable(str(exc)) from exc
             log.exception("batch_failed", extra={"size": len(batch)})
             break
-    return await _apply_one_by_one(sessionmaker, items, now=now, policy=policy)
+    return await _apply_one_by_one(engine, items, now=now, policy=policy)
 
 
 async def _apply_one_by_one(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     items: list[Parsed | Refused],
     *,
     now: datetime,
@@ -63,7 +64,7 @@ async def _apply_one_by_one(
     merged = BatchOutcome()
     for item in items:
         try:
-            outcome = await _apply(sessionmaker, [item], now=now, policy=policy)
+            outcome = await _apply(engine, [item], now=now, policy=policy)
         except Exception as exc:
             if is_connection_error(exc):
                 raise DatabaseUnavailable(str(exc)) from exc
@@ -75,7 +76,7 @@ async def _apply_one_by_one(
                 getattr(item, "device_id", None),
                 getattr(item, "kind", None),
             )
-            outcome = await _apply(sessionmaker, [poisoned], now=now, policy=policy)
+            outcome = await _apply(engine, [poisoned], now=now, policy=policy)
         _merge(merged, outcome)
     return merged
 
@@ -92,7 +93,7 @@ def _merge(into: BatchOutcome, other: BatchOutcome) -> None:
 
 
 async def _apply(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     items: list[Parsed | Refused],
     *,
     now: datetime,
@@ -102,10 +103,20 @@ async def _apply(
     scans = [i for i in items if isinstance(i, Parsed) and i.kind is ReaderTopic.SCAN]
     others = [i for i in items if isinstance(i, Parsed) and i.kind is not ReaderTopic.SCAN]
     refused = [i for i in items if isinstance(i, Refused) and i.reason != "empty_status"]
-    async with sessionmaker.begin() as session:
-        await process_scans(session, scans, now=now, policy=policy, outcome=outcome)
-        await process_reader_messages(session, others, now=now, policy=policy, outcome=outcome)
-        await _dead_letter(session, refused, outcome)
+    async with engine.connect() as connection:
+        tx = BatchTx(connection)
+        try:
+            async with connection.begin():
+                await process_scans(tx, scans, now=now, policy=policy, outcome=outcome)
+                if others:
+                    await process_reader_messages(
+                        tx.session, others, now=now, policy=policy, outcome=outcome
+                    )
+                if refused:
+                    await _dead_letter(tx.session, refused, outcome)
+                await tx.finish()
+        finally:
+            await tx.close()
     return outcome
 
 

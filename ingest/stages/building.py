@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
+from ingest.stages.batch_tx import BatchTx
 from shared.contracts import topics
 from shared.contracts.building import LockupHeld, MemberRef, ResponsibilityNeeded
 from shared.domain.checkin import Direction
@@ -28,7 +29,7 @@ from shared.store.outbox import Outgoing
 
 
 async def after_scans(
-    session: AsyncSession,
+    tx: BatchTx,
     decided: Sequence[StoredDecision],
     rows: Sequence[NewCheckin],
     *,
@@ -55,6 +56,7 @@ async def after_scans(
     )
     if not held and not arrivals:
         return
+    session = tx.session
     messages = [*await _held(session, held, now=now, on=on)]
     messages += await _responsibility(session, list(arrivals.values()), now=now, on=on)
     ids = await outbox.enqueue(session, messages, relay_delay_s=SELF_PUBLISH_GRACE_S)

@@ -3,35 +3,31 @@
 `prefetch` registers and marks the batch's readers as seen, finds stored decisions, looks the
 badges up, creates and locks the members' state rows (in member-id order) and reads the
 building's lockup cycle and today's DDS row, all in one statement. `write_batch` inserts the
-check-ins, decisions, audit entries and outbox messages, saves member states and ends the live
+check-ins, decisions, audit entries (built from the check-ins in SQL) and outbox messages, saves member states and ends the live
 Duty Watch coverage of members who left, again in one statement. They keep the semantics of
 the store functions the other edges use (`shared.store.devices.touch_devices`,
 `states.lock_member_states`, `checkins.insert_checkins`, `outbox.enqueue`, `audit.record`).
 """
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from ingest.stages.batch_tx import BatchTx, DriverStatement
 from shared.domain.checkin import Direction
 from shared.domain.dds import DdsStatus
 from shared.domain.duty_watch import LiveEndReason
 from shared.domain.lockup import BuildingStatus
 from shared.store import badges
-from shared.store.audit import AuditEntry
 from shared.store.badges import BadgeHit
 from shared.store.checkins import NewCheckin
 from shared.store.events import StoredDecision
 from shared.store.outbox import Outgoing
 from shared.store.states import StateRow
 
-_PREFETCH_SQL = text(
+_PREFETCH_SQL = DriverStatement.from_named(
     """
     WITH dev AS (
         INSERT INTO devices (id, status, online, last_seen_at)
@@ -52,7 +48,10 @@ _PREFETCH_SQL = text(
         ARRAY(
             SELECT row(event_id, device_id, result, reason, display, member_id, checkin_id,
                        event_at, received_at, clock_suspect)
-            FROM processed_events WHERE event_id = ANY(CAST(:events AS text[]))
+            FROM unnest(CAST(:events AS text[])) AS wanted(id)
+            CROSS JOIN LATERAL (
+                SELECT * FROM processed_events WHERE event_id = wanted.id LIMIT 1
+            ) e
         ) AS decisions,
         ARRAY(
             SELECT row(id, serial_number, status, assignment_type, member_id, member_status,
@@ -88,7 +87,7 @@ class Prefetch:
 
 
 async def prefetch(
-    session: AsyncSession,
+    tx: BatchTx,
     *,
     event_ids: Sequence[str],
     device_ids: Sequence[str],
@@ -97,18 +96,16 @@ async def prefetch(
     on: date,
 ) -> Prefetch:
     """Read (and lock) everything the batch's decisions need."""
-    row = (
-        await session.execute(
-            _PREFETCH_SQL,
-            {
-                "devices": sorted(set(device_ids)),
-                "now": now,
-                "events": list(event_ids),
-                "serials": sorted(set(serials)),
-                "on": on,
-            },
-        )
-    ).one()
+    row = await tx.one(
+        _PREFETCH_SQL,
+        {
+            "devices": sorted(set(device_ids)),
+            "now": now,
+            "events": list(event_ids),
+            "serials": sorted(set(serials)),
+            "on": on,
+        },
+    )
     stored = {d[0]: StoredDecision(*d) for d in row.decisions}
     hits = {b[1]: badges.badge_hit(b) for b in row.badges}
     locked = {
@@ -127,24 +124,29 @@ async def prefetch(
     )
 
 
-_WRITE_SQL = text(
+_WRITE_SQL = DriverStatement.from_named(
     """
-    WITH c AS (
-        INSERT INTO checkins (id, at, member_id, visitor_id, badge_id, direction, source, method,
-                              device_id, event_id, clock_suspect, replayed)
+    WITH r AS (
         SELECT * FROM unnest(
             CAST(:c_id AS uuid[]), CAST(:c_at AS timestamptz[]), CAST(:c_member AS uuid[]),
             CAST(:c_visitor AS uuid[]), CAST(:c_badge AS uuid[]), CAST(:c_dir AS text[]),
             CAST(:c_source AS text[]), CAST(:c_method AS text[]), CAST(:c_device AS text[]),
             CAST(:c_event AS text[]), CAST(:c_suspect AS boolean[]),
             CAST(:c_replayed AS boolean[]))
+            AS u(id, at, member_id, visitor_id, badge_id, direction, source, method, device_id,
+                 event_id, clock_suspect, replayed)
+    ), c AS (
+        INSERT INTO checkins (id, at, member_id, visitor_id, badge_id, direction, source, method,
+                              device_id, event_id, clock_suspect, replayed)
+        SELECT * FROM r
     ), s AS (
-        UPDATE member_states s
-        SET direction = u.direction, at = u.at, checkin_id = u.checkin_id, updated_at = now()
-        FROM unnest(CAST(:s_member AS uuid[]), CAST(:s_dir AS text[]),
-                    CAST(:s_at AS timestamptz[]), CAST(:s_checkin AS uuid[]))
-             AS u(member_id, direction, at, checkin_id)
-        WHERE s.member_id = u.member_id
+        -- The rows exist and are locked (prefetch); an upsert finds each by its key, where an
+        -- UPDATE ... FROM unnest() is planned as a scan of the whole table.
+        INSERT INTO member_states (member_id, direction, at, checkin_id)
+        SELECT * FROM unnest(CAST(:s_member AS uuid[]), CAST(:s_dir AS text[]),
+                             CAST(:s_at AS timestamptz[]), CAST(:s_checkin AS uuid[]))
+        ON CONFLICT (member_id) DO UPDATE SET direction = EXCLUDED.direction,
+            at = EXCLUDED.at, checkin_id = EXCLUDED.checkin_id, updated_at = now()
     ), p AS (
         INSERT INTO processed_events (event_id, device_id, result, reason, display, member_id,
                                       checkin_id, event_at, received_at, clock_suspect)
@@ -154,16 +156,16 @@ _WRITE_SQL = text(
             CAST(:p_checkin AS uuid[]), CAST(:p_event_at AS timestamptz[]),
             CAST(:p_received AS timestamptz[]), CAST(:p_suspect AS boolean[]))
     ), a AS (
+        -- Each check-in's audit entry (`checkin_scan`), its event id as the correlation id.
         INSERT INTO audit_log (id, action, entity_type, entity_id, actor_type, actor_id, details,
                                correlation_id)
-        SELECT u.id, u.action, u.entity_type, u.entity_id, u.actor_type, u.actor_id,
-               CAST(u.details AS jsonb), u.correlation_id
-        FROM unnest(
-            CAST(:a_id AS uuid[]), CAST(:a_action AS text[]), CAST(:a_type AS text[]),
-            CAST(:a_entity AS text[]), CAST(:a_actor_type AS text[]), CAST(:a_actor AS uuid[]),
-            CAST(:a_details AS text[]), CAST(:a_correlation AS text[]))
-            AS u(id, action, entity_type, entity_id, actor_type, actor_id, details,
-                 correlation_id)
+        SELECT gen_random_uuid(), 'checkin_scan', 'checkin', CAST(r.id AS text),
+               CASE WHEN r.member_id IS NOT NULL THEN 'member' ELSE 'visitor' END,
+               coalesce(r.member_id, r.visitor_id),
+               jsonb_build_object('event_id', r.event_id, 'device_id', r.device_id,
+                                  'direction', r.direction, 'replayed', r.replayed),
+               r.event_id
+        FROM r
     ), w AS (
         UPDATE live_duty_assignments l SET ended_at = u.at, ended_reason = :w_reason
         FROM unnest(CAST(:w_member AS uuid[]), CAST(:w_at AS timestamptz[])) AS u(member_id, at)
@@ -191,20 +193,17 @@ class BatchWrites:
     checkins: list[NewCheckin]
     states: list[StateRow]
     decisions: list[StoredDecision]
-    audit: list[AuditEntry]
     left: dict[uuid.UUID, datetime]
     outbox: list[Outgoing]
 
 
-async def write_batch(
-    session: AsyncSession, writes: BatchWrites, *, relay_delay_s: float
-) -> list[int]:
+async def write_batch(tx: BatchTx, writes: BatchWrites, *, relay_delay_s: float) -> list[int]:
     """Write the batch in one statement; return the outbox ids in message order.
 
     A decision for an event another worker committed meanwhile raises IntegrityError (the
     apply stage retries the batch, which then sees the stored decision).
     """
-    rows, states, decided, entries = writes.checkins, writes.states, writes.decisions, writes.audit
+    rows, states, decided = writes.checkins, writes.states, writes.decisions
     params: dict[str, Any] = {
         "c_id": [r.id for r in rows],
         "c_at": [r.at for r in rows],
@@ -232,14 +231,6 @@ async def write_batch(
         "p_event_at": [d.event_at for d in decided],
         "p_received": [d.received_at for d in decided],
         "p_suspect": [d.clock_suspect for d in decided],
-        "a_id": [uuid.uuid4() for _ in entries],
-        "a_action": [e.action for e in entries],
-        "a_type": [e.entity_type for e in entries],
-        "a_entity": [e.entity_id for e in entries],
-        "a_actor_type": [e.actor_type for e in entries],
-        "a_actor": [e.actor_id for e in entries],
-        "a_details": [json.dumps(e.details, default=str) for e in entries],
-        "a_correlation": [e.correlation_id for e in entries],
         "w_reason": LiveEndReason.MEMBER_CHECKOUT.value,
         "w_member": list(writes.left),
         "w_at": list(writes.left.values()),
@@ -250,5 +241,5 @@ async def write_batch(
         "o_retain": [m.retain for m in writes.outbox],
         "o_correlation": [m.correlation_id for m in writes.outbox],
     }
-    result = (await session.execute(_WRITE_SQL, params)).one()
+    result = await tx.one(_WRITE_SQL, params)
     return list(result.outbox_ids)

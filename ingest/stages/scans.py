@@ -6,16 +6,16 @@ more (`scan_io.write_batch`). Only rare cases add queries: out-of-order replays,
 visitor sign-outs and building prompts while the building is not settled.
 """
 
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
 from ingest.policy import IngestPolicy
-from ingest.stages import building, scan_io
+from ingest.stages import building, realign, scan_io
+from ingest.stages.batch_tx import BatchTx
 from ingest.stages.parse import Parsed
 from shared.contracts import topics
 from shared.contracts.checkin import CheckinEvent
@@ -34,7 +34,7 @@ from shared.domain.scan import (
     decide,
 )
 from shared.store import alerts as alert_store
-from shared.store import audit, badges, checkins, events, presence, states
+from shared.store import badges, checkins, events, presence, states
 from shared.store import visitors as visitor_store
 from shared.store.badges import BadgeHit
 from shared.store.outbox import Outgoing
@@ -89,7 +89,7 @@ class _History:
 
 
 async def process_scans(
-    session: AsyncSession,
+    tx: BatchTx,
     parsed: list[Parsed],
     *,
     now: datetime,
@@ -105,7 +105,7 @@ async def process_scans(
     }
     on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
     context = await scan_io.prefetch(
-        session,
+        tx,
         event_ids=[scan.event_id for _, scan in scans],
         device_ids=[p.device_id for p, _ in scans],
         serials=[s for serials in candidates.values() for s in serials],
@@ -139,10 +139,11 @@ async def process_scans(
     new_rows: list[checkins.NewCheckin] = []
     changed: dict[uuid.UUID, states.StateRow] = {}
     alert_jobs: list[tuple[AlertRequest, ScanItem, BadgeHit | None]] = []
+    late: dict[uuid.UUID, datetime] = {}  # members with a tap decided after later check-ins
     for item in sorted(fresh, key=lambda i: (i.at, i.order)):
         hit = hit_of[item.scan.event_id]
         decision = await _decide_one(
-            session, item, hit, locked, history, context.holders, context.device_status, policy
+            tx, item, hit, locked, history, context.holders, context.device_status, policy
         )
         row = _row_for(item, hit, decision)
         if row is not None:
@@ -150,7 +151,9 @@ async def process_scans(
             if row.member_id is not None:
                 history.add(row.member_id, LastCheckin(row.direction, row.at))
                 state = locked[row.member_id]
-                if state.at is None or row.at >= state.at:
+                if state.at is not None and row.at < state.at:
+                    late.setdefault(row.member_id, row.at)
+                else:
                     state.direction, state.at, state.checkin_id = row.direction, row.at, row.id
                     changed[row.member_id] = state
         alert_jobs.extend((a, item, hit) for a in decision.alerts)
@@ -167,9 +170,12 @@ async def process_scans(
                     "reason": decision.reason.value if decision.reason else None,
                 },
             )
+    corrected: list[checkins.NewCheckin] = []
+    if late:
+        corrected = await _realign(tx, late, new_rows, decided, locked, changed, outcome)
     for request, item, hit in alert_jobs:
         raised = await alert_store.raise_alert(
-            session,
+            tx.session,
             request,
             now=now,
             limit=policy.alert_limit,
@@ -182,20 +188,19 @@ async def process_scans(
         )
         if raised.queued is not None:
             outcome.queue_outbox([raised.queued.id], [raised.queued.message])
-    await visitor_store.sign_out_by_badge_scan(
-        session, [(r.visitor_id, r.at) for r in new_rows if r.visitor_id is not None]
-    )
-    messages, entries = _events_of(new_rows, hit_of)
+    visits = [(r.visitor_id, r.at) for r in new_rows if r.visitor_id is not None]
+    if visits:
+        await visitor_store.sign_out_by_badge_scan(tx.session, visits)
+    messages = _events_of(new_rows, hit_of) + _events_of(corrected, hit_of, corrected=True)
     ids = await scan_io.write_batch(
-        session,
+        tx,
         scan_io.BatchWrites(
             checkins=new_rows,
             states=list(changed.values()),
             decisions=decided,
-            audit=entries,
             left={
                 r.member_id: r.at
-                for r in new_rows
+                for r in [*new_rows, *corrected]
                 if r.direction is Direction.OUT and r.member_id is not None
             },
             outbox=messages,
@@ -204,7 +209,7 @@ async def process_scans(
     )
     outcome.queue_outbox(ids, messages)
     await building.after_scans(
-        session,
+        tx,
         decided,
         new_rows,
         now=now,
@@ -221,6 +226,42 @@ async def process_scans(
         if scan.event_id in stored:
             outcome.feedback.append(feedback_for(stored[scan.event_id]))
             outcome.results["redelivered"] += 1
+
+
+async def _realign(
+    tx: BatchTx,
+    late: dict[uuid.UUID, datetime],
+    new_rows: list[checkins.NewCheckin],
+    decided: list[events.StoredDecision],
+    locked: dict[uuid.UUID, states.StateRow],
+    changed: dict[uuid.UUID, states.StateRow],
+    outcome: BatchOutcome,
+) -> list[checkins.NewCheckin]:
+    """Realign the check-ins after each late tap; return the stored rows that changed.
+
+    The batch's own rows, their decisions and counts, and the members' states are corrected
+    in place, so the readers are answered with the final directions.
+    """
+    realigned = await realign.realign_late(tx.session, late, new_rows)
+    flipped = {
+        new.id: new
+        for old, new in zip(new_rows, realigned.rows, strict=True)
+        if new.direction is not old.direction
+    }
+    new_rows[:] = realigned.rows
+    for i, stored in enumerate(decided):
+        row = flipped.get(stored.checkin_id) if stored.checkin_id else None
+        if row is None:
+            continue
+        result = ScanResult.CHECKED_IN if row.direction is Direction.IN else ScanResult.CHECKED_OUT
+        outcome.results[stored.result] -= 1
+        outcome.results[result.value] += 1
+        decided[i] = dataclasses.replace(stored, result=result.value)
+    for member_id, last in realigned.latest.items():
+        state = locked[member_id]
+        state.direction, state.at, state.checkin_id = last.direction, last.at, last.id
+        changed[member_id] = state
+    return realigned.corrected
 
 
 def _presence_of(
@@ -249,7 +290,7 @@ def _presence_of(
 
 
 async def _decide_one(
-    session: AsyncSession,
+    tx: BatchTx,
     item: ScanItem,
     hit: BadgeHit | None,
     locked: dict[uuid.UUID, states.StateRow],
@@ -275,14 +316,14 @@ async def _decide_one(
         last = state.last()
         if last is not None and item.at < last.at:
             # An out-of-order (replayed) event: toggle against history at its own time (§2.11.7).
-            db_last = await states.latest_checkin_before(session, member_id, item.at)
+            db_last = await states.latest_checkin_before(tx.session, member_id, item.at)
             batch_last = history.latest(member_id, item.at)
             options = [r for r in (db_last, batch_last) if r is not None]
             last = max(options, key=lambda r: r.at) if options else None
             later = [
                 t
                 for t in (
-                    await states.earliest_checkin_after(session, member_id, item.at),
+                    await states.earliest_checkin_after(tx.session, member_id, item.at),
                     history.earliest_after(member_id, item.at),
                 )
                 if t is not None
@@ -342,13 +383,18 @@ def _stored(
 
 
 def _events_of(
-    rows: list[checkins.NewCheckin], hit_of: dict[str, BadgeHit | None]
-) -> tuple[list[Outgoing], list[audit.AuditEntry]]:
-    """The `checkins/events` message and the audit entry of each new check-in."""
+    rows: list[checkins.NewCheckin],
+    hit_of: dict[str, BadgeHit | None],
+    *,
+    corrected: bool = False,
+) -> list[Outgoing]:
+    """The `checkins/events` message of each check-in (a new one's audit entry is in SQL)."""
+    if not rows:
+        return []
     messages: list[Outgoing] = []
-    entries: list[audit.AuditEntry] = []
+    holders = {h.view.member_id: h for h in hit_of.values() if h is not None} if corrected else {}
     for row in rows:
-        hit = hit_of.get(row.event_id or "")
+        hit = holders.get(row.member_id) if corrected else hit_of.get(row.event_id or "")
         event = CheckinEvent(
             id=row.id,
             member_id=row.member_id,
@@ -362,22 +408,7 @@ def _events_of(
             device_id=row.device_id,
             event_id=row.event_id,
             replayed=row.replayed,
+            corrected=corrected,
         )
         messages.append(Outgoing(topics.CHECKIN_EVENTS, event.to_bytes(), 1, False, row.event_id))
-        entries.append(
-            audit.AuditEntry(
-                "checkin_scan",
-                "checkin",
-                str(row.id),
-                actor_type="member" if row.member_id else "visitor",
-                actor_id=row.member_id or row.visitor_id,
-                details={
-                    "event_id": row.event_id,
-                    "device_id": row.device_id,
-                    "direction": row.direction.value,
-                    "replayed": row.replayed,
-                },
-                correlation_id=row.event_id,
-            )
-        )
-    return messages, entries
+    return messages

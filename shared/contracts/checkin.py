@@ -7,7 +7,12 @@ from shared.domain.checkin import Direction, Method
 
 
 class CheckinEvent(Outbound):
-    """A recorded check-in or check-out."""
+    """A recorded check-in or check-out.
+
+    `corrected` marks a check-in published again with the same `id` because its direction
+    changed: a member's earlier tap was decided after it (another door's reader, another ingest
+    worker, a replayed outbox), so the later check-ins were realigned. It replaces the first.
+    """
 
     id: UUID
     member_id: UUID | None
@@ -21,3 +26,4 @@ class CheckinEvent(Outbound):
     device_id: str | None = None
     event_id: str | None = None
     replayed: bool = False
+    corrected: bool = False

@@ -12,20 +12,35 @@ from sqlalchemy.ext.asyncio import (
 
 
 def make_engine(
-    url: str, *, application_name: str, pool_size: int = 5, pre_ping: bool = True
+    url: str,
+    *,
+    application_name: str,
+    pool_size: int = 5,
+    pre_ping: bool = True,
+    probes_only: bool = False,
 ) -> AsyncEngine:
     """Create the engine; `application_name` shows the service in `pg_stat_activity`.
 
     `pre_ping` checks each connection at checkout (three round trips with asyncpg); services
     that handle a lost connection themselves turn it off on their hot path.
+
+    `probes_only` is for a pool that runs only key lookups and inserts, over and over (the
+    ingest's batches): each prepared statement is planned once per connection, and never
+    with a sequential scan where an index serves. Planning at every execution took longer
+    than running a one-scan batch; and a plan chosen while a table was empty (a new
+    deployment, the first minute of a day's table) scanned it whole for every key once it
+    had grown, until autovacuum's next ANALYZE: seconds per batch at 20,000 rows.
     """
+    server_settings = {"application_name": application_name}
+    if probes_only:
+        server_settings |= {"plan_cache_mode": "force_generic_plan", "enable_seqscan": "off"}
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=5,
         pool_pre_ping=pre_ping,
         connect_args={
-            "server_settings": {"application_name": application_name},
+            "server_settings": server_settings,
             "timeout": 10,
             "command_timeout": 30,
         },

@@ -1,6 +1,10 @@
 """Check-in vocabulary shared by every layer: directions, sources and methods (domain.md §1.3)."""
 
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import TypeVar
+
+K = TypeVar("K")
 
 
 class Direction(StrEnum):
@@ -24,3 +28,20 @@ class Method(StrEnum):
 def toggle(latest: Direction | None) -> Direction:
     """Direction of the next scan: `out` after an `in`, else `in` (domain.md §0.2 rule 1)."""
     return Direction.OUT if latest is Direction.IN else Direction.IN
+
+
+def realign(first: Direction, later: Sequence[tuple[K, Direction]]) -> dict[K, Direction]:
+    """The check-ins after `first` whose direction must change so the sequence alternates.
+
+    `later` is a member's check-ins after a tap that was decided late (its event time came
+    before check-ins already recorded), in event-time order, each with its key. Each must
+    toggle its predecessor (domain.md §2.11 step 7); returns only those that change, keyed.
+    """
+    changes: dict[K, Direction] = {}
+    previous = first
+    for key, direction in later:
+        wanted = toggle(previous)
+        if direction is not wanted:
+            changes[key] = wanted
+        previous = wanted
+    return changes

@@ -31,15 +31,24 @@ BADGE_LOOKUP_SQL = """
     SELECT b.id, b.serial_number, b.status, b.assignment_type, b.member_id,
            m.status AS member_status, m.display_name, d.code AS division_code,
            v.id AS visitor_id
-    FROM badges b
-    LEFT JOIN members m ON m.id = b.member_id AND b.assignment_type = 'member'
+    FROM unnest(CAST(:serials AS text[])) AS wanted(serial)
+    -- One index probe per serial whatever the statistics say: with `= ANY(array)` a table
+    -- the planner believes small (fresh, not yet analyzed) was scanned whole, comparing every
+    -- row with every serial. LIMIT keeps the probe from being flattened into a join.
+    CROSS JOIN LATERAL (
+        SELECT id, serial_number, status, assignment_type, member_id FROM badges
+        WHERE serial_number = wanted.serial LIMIT 1
+    ) b
+    LEFT JOIN LATERAL (
+        SELECT status, display_name, division_id FROM members
+        WHERE id = b.member_id AND b.assignment_type = 'member' LIMIT 1
+    ) m ON true
     LEFT JOIN divisions d ON d.id = m.division_id
     LEFT JOIN LATERAL (
         SELECT id FROM visitors
         WHERE temporary_badge_id = b.id AND check_out_at IS NULL
         ORDER BY check_in_at DESC LIMIT 1
     ) v ON b.assignment_type = 'visitor'
-    WHERE b.serial_number = ANY(CAST(:serials AS text[]))
 """
 
 

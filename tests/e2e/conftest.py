@@ -89,11 +89,9 @@ async def wait_for_broker(address: BrokerAddress, timeout: float = 30.0) -> None
             return
 
 
-async def assert_exactly_once(
-    sm: async_sessionmaker[AsyncSession], expected: int, *, alternating: bool = True
-) -> None:
+async def assert_exactly_once(sm: async_sessionmaker[AsyncSession], expected: int) -> None:
     """Every tap decided once; check-ins unique per event; states equal the newest check-in;
-    with `alternating`, directions alternate per member in event-time order."""
+    directions alternate per member in event-time order."""
     async with sm() as s:
         decided = await s.scalar(text("SELECT count(*) FROM processed_events"))
         doubled = await s.scalar(
@@ -131,8 +129,7 @@ async def assert_exactly_once(
     assert doubled == 0
     assert rows == written
     assert stale == 0
-    if alternating:
-        assert broken == 0
+    assert broken == 0
 
 
 @pytest.fixture

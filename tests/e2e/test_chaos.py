@@ -405,9 +405,8 @@ async def test_one_of_two_shared_workers_killed_mid_burst_loses_and_doubles_noth
             await assert_presence_matches_database(
                 broker_server.url, sessionmaker, members, client_id=unique_name(request, "dash")
             )
-    # Alternation is not checked: a burst shared by two workers is decided out of event-time
-    # order, a known limit of the ingest (xfail in `test_scale_out.py`).
-    await assert_exactly_once(sessionmaker, SHARED_BURST, alternating=False)
+    # The two workers decide the burst out of event-time order; late taps realign the rest.
+    await assert_exactly_once(sessionmaker, SHARED_BURST)
 
 
 async def test_a_stop_mid_burst_leaves_retained_presence_equal_to_the_database(

@@ -257,13 +257,6 @@ def test_each_members_state_is_its_newest_check_in(outcome: Outcome) -> None:
         assert outcome.states[member.id] == outcome.newest[member.id], member.display_name
 
 
-@pytest.mark.xfail(
-    reason="ingest: an event decided after a later event of the same member toggles against "
-    "its predecessor only and later rows are not re-toggled (see the issue-8 report); workers "
-    "of a shared subscription decide a burst out of event order, so two consecutive check-ins "
-    "get the same direction",
-    strict=False,
-)
 def test_each_members_directions_alternate_in_event_time_order(outcome: Outcome) -> None:
     broken = {}
     for member in outcome.members:

@@ -28,6 +28,7 @@ from shared.clock import SystemClock
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.settings import Settings
 from shared.store import sessions
+from tools.bench.common import percentile
 from tools.localservices.postgres import Postgres
 from tools.seed import seed
 
@@ -70,12 +71,6 @@ async def _prepare(url: str, members: int) -> str:
         return created.token
     finally:
         await engine.dispose()
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
-    return ordered[index]
 
 
 async def _measure(url: str, token: str, *, requests: int, members: int) -> list[float]:
@@ -139,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         scratch.cleanup()
     print(f"GET /api/members  members={args.members} page_size=50 requests={len(timings)}")
     print(
-        f"  p50 {_pct(timings, 50):.1f} ms  p95 {_pct(timings, 95):.1f} ms"
-        f"  p99 {_pct(timings, 99):.1f} ms  max {max(timings):.1f} ms"
+        f"  p50 {percentile(timings, 50):.1f} ms  p95 {percentile(timings, 95):.1f} ms"
+        f"  p99 {percentile(timings, 99):.1f} ms  max {max(timings):.1f} ms"
         f"  mean {statistics.fmean(timings):.1f} ms"
     )
     print(f"  throughput {1000 / statistics.fmean(timings):.0f} req/s (one client, in-process)")

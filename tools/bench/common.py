@@ -1,6 +1,7 @@
 """Shared benchmark helpers: percentiles, per-process CPU accounting, result files."""
 
 import json
+import math
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,9 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    # Nearest rank is ceil(q/100 * n). `round(x + 0.5)` is not: it rounds half to even, so the
+    # p99 of 100 values came out as their maximum. q * n before the division keeps it exact.
+    index = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered) / 100) - 1))
     return ordered[index]
 
 

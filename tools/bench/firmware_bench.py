@@ -18,6 +18,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from tools.bench.common import percentile
 from tools.firmware_reader import DEFAULT_HEAPSIZE, FirmwareProcess, app_mpy_size, build_firmware
 from tools.localservices.mosquitto import Mosquitto
 
@@ -42,14 +43,14 @@ def heap_report(dev: FirmwareProcess) -> dict[str, Any]:
     return report
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run the measurements and print them."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--heapsize", default=DEFAULT_HEAPSIZE)
     ap.add_argument("--taps", type=int, default=30)
     ap.add_argument("--replay", type=int, default=200)
     ap.add_argument("--poll-ms", type=int, default=100)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     build = build_firmware()
     print(f"app .mpy size (as flashed to /lib): {app_mpy_size(build)} bytes")
     tmp = Path(tempfile.mkdtemp(prefix="fwbench-"))
@@ -102,7 +103,7 @@ def main() -> None:
         print(
             f"tap command -> backend receives scan (incl. poll wait <= {args.poll_ms} ms): "
             f"median {statistics.median(host_ms):.1f} ms, "
-            f"p95 {sorted(host_ms)[int(len(host_ms) * 0.95) - 1]:.1f} ms"
+            f"p95 {percentile(host_ms, 95):.1f} ms"
         )
         broker.stop()
         dev.expect("mqtt_(down|read_failed)", 30)
@@ -128,6 +129,7 @@ def main() -> None:
         )
     finally:
         dev.kill()
+        client.disconnect()  # wakes the network loop, which otherwise ends at its 1 s select
         client.loop_stop()
         broker.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,6 +9,7 @@ same rows alone. Prints a table, writes JSON and a PNG chart under `bench-result
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import subprocess
@@ -27,6 +28,7 @@ import asyncpg
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.publisher import LeanPublisher
@@ -62,6 +64,7 @@ class Load:
     presence_lags: list[float] = field(default_factory=list)
     taps: int = 0
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    presence_done: asyncio.Event = field(default_factory=asyncio.Event)
     expected: int = 0
     seen: int = 0
     base_s: float = field(default_factory=lambda: time.time() - 6 * 86400)
@@ -104,6 +107,8 @@ class Load:
             sent = self.member_sent.pop(topic.rsplit("/", 1)[1], None)
             if sent is not None:
                 self.presence_lags.append(now - sent)
+                if not self.member_sent:
+                    self.presence_done.set()
 
 
 async def _paced(
@@ -113,6 +118,7 @@ async def _paced(
     load.latencies, load.presence_lags, load.results = [], [], {}
     load.seen, load.expected = 0, count
     load.done.clear()
+    load.member_sent.clear()
     start = time.perf_counter()
     for i in range(count):
         target = start + i / rate
@@ -125,6 +131,15 @@ async def _paced(
         load.sent_at[event_id] = load.member_sent[member_ids[uid]] = time.perf_counter()
         await publisher.publish([message])
     await asyncio.wait_for(load.done.wait(), timeout=60)
+    # Presence is published after the feedback of its batch: stopping at the last feedback
+    # would drop the slowest presence updates (and leave none at all for a one-batch load).
+    # A tap that changes no presence (a duplicate, a refusal) sends none: the wait is bounded.
+    # Cleared only now: all taps are out, so `member_sent` just shrinks (it may have run empty
+    # between two taps of the load).
+    load.presence_done.clear()
+    if load.member_sent:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(load.presence_done.wait(), timeout=5)
     ms = [x * 1000 for x in load.latencies]
     lags = [x * 1000 for x in load.presence_lags]
     return {
@@ -137,6 +152,7 @@ async def _paced(
         "max_ms": round(max(ms), 2),
         "presence_lag_p50_ms": round(percentile(lags, 50), 2),
         "presence_lag_p99_ms": round(percentile(lags, 99), 2),
+        "presence_missing": len(load.member_sent),
     }
 
 
@@ -169,6 +185,9 @@ async def _burst(publisher: LeanPublisher, load: Load, count: int) -> dict[str, 
     }
 
 
+CEILING_PACED = 1000  # messages of the paced ceiling run (at most the burst's size)
+
+
 async def _mqtt_ceiling(address: BrokerAddress, count: int) -> dict[str, Any]:
     """Mosquitto alone: QoS1 publish → QoS0 subscriber, paced latency and max rate."""
     got: list[float] = []
@@ -188,7 +207,7 @@ async def _mqtt_ceiling(address: BrokerAddress, count: int) -> dict[str, Any]:
     )
     pub = await LeanPublisher.connect(address, f"ceil-pub-{uuid.uuid4().hex[:6]}")
     try:
-        for i in range(1000):  # paced at 1,000/s
+        for i in range(min(CEILING_PACED, count)):  # paced at 1,000/s
             payload = b"%d" % i
             sent[payload] = time.perf_counter()
             await pub.publish([Outgoing("bench/ceiling", payload)])
@@ -278,6 +297,11 @@ async def _run(
         members = await seed(session, members=args.members, rng=random.Random(5))
         if args.building == "open":
             await _open_building(session, uuid.UUID(members[0].member_id))
+    # A unit in service has table statistics; a just-seeded database has none until
+    # autovacuum's first pass (up to a minute), which would measure plans nobody runs.
+    async with engine.connect() as connection:
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
     await engine.dispose()
     member_ids = {m.badge_uid: m.member_id for m in members}
     env = service_env(
@@ -316,8 +340,9 @@ async def _run(
         "paced": [],
     }
     try:
-        await _paced(publisher, load, 50, 2, member_ids)  # warm-up, not reported
-        for rate, seconds in ((10, 10), (100, 10), (1000, 5)):
+        if int(50 * args.warmup_s) >= 1:
+            await _paced(publisher, load, 50, args.warmup_s, member_ids)  # not reported
+        for rate, seconds in args.loads:
             console.print(f"paced load {rate}/s for {seconds}s ...")
             meter.start()
             figures = await _paced(publisher, load, rate, seconds, member_ids)
@@ -326,7 +351,7 @@ async def _run(
         if args.firmware_readers:
             console.print(f"{args.firmware_readers} firmware readers (MicroPython unix port) ...")
             results["firmware"] = await _firmware_taps(
-                address, state, load.uids[-args.firmware_readers * FIRMWARE_TAPS :], args
+                address, state, load.uids[-args.firmware_readers * args.firmware_taps :], args
             )
         console.print(f"saturation burst of {args.burst} taps ...")
         meter.groups["postgres"] = [postmaster, *children_of(postmaster)] if postmaster else []
@@ -346,7 +371,7 @@ async def _run(
     return results
 
 
-FIRMWARE_TAPS = 15  # per firmware reader, each a different member
+FIRMWARE_TAPS = 15  # per firmware reader by default, each a different member
 
 
 async def _firmware_taps(
@@ -466,13 +491,15 @@ def _report(results: dict[str, Any]) -> None:
 
 
 def _chart(results: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # The object API on the Agg canvas, as api/reports/charts.py: no process-wide backend
+    # switch and no pyplot figure left open (the bench runs in-process in the tests).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     rates = [r["offered_per_s"] for r in results["paced"]]
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for key in ("p50_ms", "p95_ms", "p99_ms"):
         ax.plot(rates, [r[key] for r in results["paced"]], marker="o", label=key)
     ax.axhline(results["ceiling_mqtt"]["p99_ms"], linestyle="--", label="mosquitto alone p99")
@@ -485,7 +512,22 @@ def _chart(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path)
 
 
-def main() -> int:
+def _loads(text: str) -> list[tuple[int, float]]:
+    """Parse `RATE:SECONDS,...` (each load at least one tap)."""
+    loads = []
+    for item in text.split(","):
+        rate, _, seconds = item.partition(":")
+        try:
+            load = (int(rate), float(seconds))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r} is not RATE:SECONDS") from None
+        if int(load[0] * load[1]) < 1:
+            raise argparse.ArgumentTypeError(f"{item!r} offers no tap")
+        loads.append(load)
+    return loads
+
+
+def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m tools.bench.ingest", description=__doc__)
     parser.add_argument("--members", type=int, default=2000)
@@ -498,17 +540,32 @@ def main() -> int:
         help="real firmware instances (MicroPython unix port) tapping after the paced loads",
     )
     parser.add_argument(
+        "--firmware-taps", type=int, default=FIRMWARE_TAPS, help="taps per firmware reader"
+    )
+    parser.add_argument(
         "--building",
         choices=("open", "secured"),
         default="open",
         help="open with an accepted DDS (a working day) or secured (every arrival prompts)",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--loads",
+        type=_loads,
+        default=_loads("10:10,100:10,1000:5"),
+        metavar="RATE:SECONDS,...",
+        help="the paced loads, offered scans/s and how long (default 10:10,100:10,1000:5)",
+    )
+    parser.add_argument(
+        "--warmup-s", type=float, default=2.0, help="paced warm-up at 50/s, not reported"
+    )
+    args = parser.parse_args(argv)
     state = Path(tempfile.mkdtemp(prefix="sentinel-bench-"))
     processes = Processes()
     with ExitStack() as stack:
         console.print("starting PostgreSQL and Mosquitto ...")
         endpoints = start_services(state, stack)
+        # Registered after the services, so it runs first: a failed run leaves no ingest behind.
+        stack.callback(processes.stop)
         broker_pid = _broker_pid(endpoints.mqtt_url)
         results = asyncio.run(_run(args, state, endpoints, processes, broker_pid))
     path = write_results("ingest", results)

@@ -1,7 +1,7 @@
 """`python -m tools.bench.reports`: time the training-night report on a generated unit.
 
 Starts a throwaway PostgreSQL (or uses `--database-url`, an admin URL where a scratch database
-may be created), migrates it, loads a unit of `--members` members with a year of check-ins
+is created, then dropped), migrates it, loads a unit of `--members` members with a year of check-ins
 (`tools.bench.unitgen`), then runs the report `--runs` times and prints the timings. The target
 is under one second for 500 members × 1 year (issue 7); exit status 1 when the median misses
 `--budget-s`. JSON is what is timed; CSV and PDF rendering times are printed for information.
@@ -40,6 +40,15 @@ async def _create_database(admin_url: str) -> str:
         await conn.close()
     base, _, _ = admin_url.rpartition("/")
     return f"{base}/{name}"
+
+
+async def _drop_database(admin_url: str, url: str) -> None:
+    name = url.rpartition("/")[2]
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 async def _time_once(url: str, fmt: OutputFormat, request: TrainingNightRequest) -> float:
@@ -99,7 +108,7 @@ async def _bench(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=500)
@@ -107,11 +116,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--budget-s", type=float, default=1.0)
     parser.add_argument("--database-url", help="admin URL of an existing server")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.database_url:
         url = asyncio.run(_create_database(args.database_url))
-        migrate(url)
-        return asyncio.run(_bench(url, args))
+        try:
+            migrate(url)
+            return asyncio.run(_bench(url, args))
+        finally:  # a scratch database: not left behind on the caller's server
+            asyncio.run(_drop_database(args.database_url, url))
     with tempfile.TemporaryDirectory(prefix="sentinel-bench-") as scratch:
         server = Postgres(Path(scratch) / "pg", durable=False)
         server.start()

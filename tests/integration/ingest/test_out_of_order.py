@@ -1,8 +1,10 @@
-"""Events decided out of event-time order (issue 8 finding, reported to the ingest owner).
+"""Events decided out of event-time order (domain.md §2.11 step 7, issue 8).
 
-Workers of a shared subscription, or readers replaying outboxes into different batches, can
-have a member's later tap decided before an earlier one. These tests pin that down with one
-in-process ingest and sequential publishing, so they are deterministic.
+Workers of a shared subscription, readers at two doors, or readers replaying outboxes into
+different batches can have a member's later tap decided before an earlier one. The late tap is
+a duplicate if it falls in the window of the later one; otherwise the later check-ins are
+realigned so the history alternates. These tests pin that down with one in-process ingest and
+sequential publishing, so they are deterministic.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -15,7 +17,7 @@ from shared.contracts import topics
 from tests.fixtures.factories import make_member
 from tests.fixtures.ingest import RunningIngest
 from tests.fixtures.mqtt import MqttProbe, unique_name
-from tests.integration.ingest.conftest import tap
+from tests.integration.ingest.conftest import scan_payload, scan_topic, tap
 
 
 async def test_tap_within_the_window_of_a_later_decided_tap_is_a_duplicate(
@@ -37,3 +39,111 @@ async def test_tap_within_the_window_of_a_later_decided_tap_is_a_duplicate(
     async with sessionmaker() as session:
         rows = (await session.execute(text("SELECT direction FROM checkins ORDER BY at"))).all()
     assert len(rows) == 1
+
+
+async def _history(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
+    async with sessionmaker() as session:
+        rows = await session.execute(text("SELECT direction FROM checkins ORDER BY at"))
+        return [r.direction for r in rows]
+
+
+async def test_a_late_tap_realigns_the_members_later_check_ins(
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: pytest.FixtureRequest,
+) -> None:
+    door_a, door_b = unique_name(request, "ra"), unique_name(request, "rb")
+    async with sessionmaker.begin() as session:
+        member = await make_member(session)
+    await probe.subscribe(
+        topics.feedback(door_a),
+        topics.feedback(door_b),
+        topics.CHECKIN_EVENTS,
+        topics.presence_member(member.id),
+    )
+    at = datetime.now(UTC) - timedelta(minutes=10)
+    # The member taps in at door A, then out at door B a minute later; B is decided first.
+    assert (await tap(probe, door_b, member.uid, 1, at=at + timedelta(minutes=1)))[
+        "result"
+    ] == "checked_in"
+    first = (await probe.next(topics.CHECKIN_EVENTS)).json()
+    assert (await tap(probe, door_a, member.uid, 1, at=at))["result"] == "checked_in"
+
+    assert await _history(sessionmaker) == ["in", "out"]
+    events = [(await probe.next(topics.CHECKIN_EVENTS)).json() for _ in range(2)]
+    corrected = next(e for e in events if e["corrected"])
+    assert (corrected["id"], corrected["direction"]) == (first["id"], "out")
+    assert [e["direction"] for e in events if not e["corrected"]] == ["in"]
+    presence = await probe.until(
+        topics.presence_member(member.id), lambda m: m.json()["state"] == "out"
+    )
+    since = datetime.fromisoformat(presence.json()["since"].replace("Z", "+00:00"))
+    assert abs(since - (at + timedelta(minutes=1))) < timedelta(seconds=1)
+    async with sessionmaker() as session:
+        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
+        audit = (
+            await session.execute(
+                text(
+                    "SELECT entity_id, details FROM audit_log"
+                    " WHERE action = 'checkin_direction_corrected'"
+                )
+            )
+        ).one()
+    assert state == "out"
+    assert audit.entity_id == first["id"]
+    assert (audit.details["before"], audit.details["after"]) == ("in", "out")
+
+
+async def test_two_late_taps_leave_the_history_alternating(
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: pytest.FixtureRequest,
+) -> None:
+    doors = [unique_name(request, f"r{i}") for i in range(3)]
+    async with sessionmaker.begin() as session:
+        member = await make_member(session)
+    await probe.subscribe(*(topics.feedback(d) for d in doors))
+    at = datetime.now(UTC) - timedelta(minutes=30)
+    # Taps at 0, 10 and 20 minutes, decided in the order 20, 0, 10.
+    answers = [
+        await tap(probe, doors[2], member.uid, 1, at=at + timedelta(minutes=20)),
+        await tap(probe, doors[0], member.uid, 1, at=at),
+        await tap(probe, doors[1], member.uid, 1, at=at + timedelta(minutes=10)),
+    ]
+    assert [a["result"] for a in answers] == ["checked_in", "checked_in", "checked_out"]
+    assert await _history(sessionmaker) == ["in", "out", "in"]
+    async with sessionmaker() as session:
+        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
+    assert state == "in"
+
+
+async def test_late_taps_in_one_batch_are_realigned_together(
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: pytest.FixtureRequest,
+) -> None:
+    live, away = unique_name(request, "live"), unique_name(request, "away")
+    async with sessionmaker.begin() as session:
+        member = await make_member(session)
+    await probe.subscribe(topics.feedback(live), topics.feedback(away))
+    at = datetime.now(UTC) - timedelta(hours=1)
+    assert (await tap(probe, live, member.uid, 1, at=at + timedelta(minutes=50)))[
+        "result"
+    ] == "checked_in"
+    # A reader back from an outage replays three older taps at once (one batch or several).
+    for seq, minutes in enumerate((0, 10, 20), start=1):
+        await probe.publish(
+            scan_topic(away),
+            scan_payload(
+                away, member.uid, seq=seq, at=at + timedelta(minutes=minutes), replayed=True
+            ),
+        )
+    answers = [(await probe.next(topics.feedback(away))).json() for _ in range(3)]
+    assert sorted(a["result"] for a in answers) == ["checked_in", "checked_in", "checked_out"]
+    assert await _history(sessionmaker) == ["in", "out", "in", "out"]
+    async with sessionmaker() as session:
+        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
+    assert state == "out"

@@ -166,10 +166,13 @@ async def test_replay_older_than_latest_event_is_inserted_in_order(
     ] == "checked_in"
     late = await tap(probe, device, member.uid, 2, at=now - timedelta(hours=2), replayed=True)
     assert late["result"] == "checked_in"  # nothing before it in history
-    assert (await tap(probe, device, member.uid, 3, at=now))["result"] == "checked_out"
+    # The check-in an hour ago now follows the replayed one: it became a check-out.
+    assert (await tap(probe, device, member.uid, 3, at=now))["result"] == "checked_in"
     async with sessionmaker() as s:
         state = (await s.execute(text("SELECT direction, at FROM member_states"))).one()
-    assert state.direction == "out"
+        history = (await s.execute(text("SELECT direction FROM checkins ORDER BY at"))).all()
+    assert [h.direction for h in history] == ["in", "out", "in"]
+    assert state.direction == "in"
 
 
 async def test_legacy_decimal_serial_matches_when_enabled(

@@ -1,0 +1,105 @@
+"""`python -m tools.bench.ingest` at tiny scale: every tap answered, figures and files written.
+
+The benchmark runs in-process (`main(argv)`) against a fresh clone of the migrated template and
+a broker of its own (the session broker's other ingests would answer its scans too); it starts
+the real `python -m ingest` and, when the unix port is installed, one real firmware reader.
+"""
+
+import asyncio
+import json
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.fixtures.database import plain_dsn
+from tests.fixtures.services import PostgresServer
+from tools.bench.ingest import main
+from tools.firmware_reader import MICROPYTHON
+from tools.localservices.mosquitto import Mosquitto
+
+pytestmark = pytest.mark.e2e
+
+ACCEPTED = {"checked_in", "checked_out"}
+
+
+async def _admin(server: PostgresServer, sql: str) -> None:
+    conn = await asyncpg.connect(plain_dsn(server.admin_url), timeout=30)
+    try:
+        await conn.execute(sql, timeout=60)
+    finally:
+        await conn.close(timeout=10)
+
+
+@pytest.fixture
+def bench_database(postgres_server: PostgresServer, template_database: str) -> Iterator[str]:
+    """A fresh migrated database for a benchmark that runs its own event loops (sync test)."""
+    name = f"b_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(postgres_server, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+    try:
+        yield postgres_server.url(name)
+    finally:
+        asyncio.run(_admin(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    broker = Mosquitto(tmp_path / "mosquitto")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def test_ingest_bench_answers_every_tap_and_writes_its_figures(
+    bench_database: str,
+    own_broker: Mosquitto,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SENTINEL_DATABASE_URL", bench_database)
+    monkeypatch.setenv("SENTINEL_MQTT_URL", own_broker.url)
+    monkeypatch.chdir(tmp_path)  # bench-results/ goes here
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # and the bench's state directory
+    firmware_readers = 1 if MICROPYTHON.exists() else 0
+    argv = ["--members", "24", "--readers", "2", "--burst", "60", "--warmup-s", "0.1"]
+    argv += ["--loads", "100:0.1,200:0.1", "--firmware-readers", str(firmware_readers)]
+    argv += ["--firmware-taps", "2"]
+
+    assert main(argv) == 0
+
+    [path] = (tmp_path / "bench-results").glob("ingest-*.json")
+    results = json.loads(path.read_text())
+    assert (results["members"], results["readers"], results["building"]) == (24, 2, "open")
+    assert [row["offered_per_s"] for row in results["paced"]] == [100, 200]
+    for row, taps in zip(results["paced"], (10, 20), strict=True):
+        assert row["taps"] == taps and sum(row["results"].values()) == taps
+        assert set(row["results"]) <= ACCEPTED  # the building is open: no prompt, no refusal
+        assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"] <= row["max_ms"]
+        assert row["presence_missing"] == 0  # every tap's presence change was seen
+        assert 0 < row["presence_lag_p50_ms"] <= row["presence_lag_p99_ms"]
+        assert set(row["cpu_percent"]) == {"ingest", "mosquitto", "postgres"}
+        assert min(row["cpu_percent"].values()) >= 0
+    sustained = results["sustained"]
+    assert sustained["taps"] == sum(sustained["results"].values()) == 60
+    assert set(sustained["results"]) <= ACCEPTED
+    assert sustained["scans_per_s"] > 0 and sustained["seconds"] > 0
+    mqtt, copy = results["ceiling_mqtt"], results["ceiling_copy"]
+    assert mqtt["qos1_msgs_per_s"] > 0 and 0 < mqtt["p50_ms"] <= mqtt["p99_ms"]
+    assert copy["copy_rows_per_s"] > 0
+    assert results["ratio_to_mqtt"] == round(sustained["scans_per_s"] / mqtt["qos1_msgs_per_s"], 3)
+    assert results["ratio_to_copy"] == round(sustained["scans_per_s"] / copy["copy_rows_per_s"], 3)
+    if firmware_readers:
+        firmware = results["firmware"]
+        assert (firmware["readers"], firmware["taps"], firmware["missed"]) == (1, 2, 0)
+        assert 0 < firmware["p50_ms"] <= firmware["p99_ms"]
+    chart = path.with_suffix(".png").read_bytes()
+    assert chart.startswith(b"\x89PNG\r\n\x1a\n") and len(chart) > 1000
+    report = capsys.readouterr().out
+    assert f"sustained: {sustained['scans_per_s']} scans/s (60 taps" in report
+    assert "ceiling, COPY alone" in report
