@@ -13,10 +13,10 @@ from typing import Any
 
 # Issue 10 asks for 85 % overall, 95 % on the domain rules and 90 % on ingest/. Measured without
 # greenlet tracing (see [tool.coverage.run]), which misses lines after a first database await:
-# 83.5 % overall, 99.9 % domain, 96.0 % ingest on 2026-11-26 (with greenlet tracing: 90 % overall).
+# 89.4 % overall (the benchmarks included), 99.9 % domain, 95.6 % ingest on 2026-11-26.
 # The floors sit just under what is reached (ingest varies by ~0.6 between runs: its
 # timing-dependent paths), so coverage cannot slip.
-FLOORS: dict[str, float] = {"": 83.0, "shared/domain/": 99.0, "ingest/": 94.0}
+FLOORS: dict[str, float] = {"": 88.0, "shared/domain/": 99.0, "ingest/": 94.0}
 
 
 @dataclass(frozen=True, slots=True)

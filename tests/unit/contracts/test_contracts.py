@@ -1,6 +1,7 @@
 """The MQTT contract models, topic strings and generated JSON Schemas."""
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from shared.contracts import topics
+from shared.contracts.base import format_utc
 from shared.contracts.export import SCHEMA_DIR, render_schemas
 from shared.contracts.heartbeat import Heartbeat
 from shared.contracts.scan import ScanEvent
@@ -90,3 +92,24 @@ def test_shared_subscription_prefix() -> None:
     assert topics.reader_subscription(ReaderTopic.SCAN, share_group="ingest") == (
         "$share/ingest/sentinel/v1/readers/+/scan"
     )
+
+
+@pytest.mark.parametrize(
+    ("at", "wire"),
+    [
+        (datetime(2026, 11, 26, 1, 2, 3, 456789, tzinfo=UTC), "2026-11-26T01:02:03.456Z"),
+        # Local time is converted; sub-millisecond digits are truncated, not rounded.
+        (
+            datetime(2026, 3, 8, 2, 30, 0, 999, tzinfo=timezone(timedelta(hours=-6))),
+            "2026-03-08T08:30:00.000Z",
+        ),
+        (datetime(999, 1, 1, tzinfo=UTC), "0999-01-01T00:00:00.000Z"),
+    ],
+)
+def test_wire_times_are_iso_utc_with_milliseconds(at: datetime, wire: str) -> None:
+    assert format_utc(at) == wire
+
+
+def test_a_naive_wire_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        format_utc(datetime(2026, 1, 1))  # noqa: DTZ001
