@@ -42,7 +42,7 @@ async def test_demo_checks_in_on_firmware_and_simulated_readers(
         "-m",
         "tools.demo",
         "--duration",
-        "20",
+        "10",
         "--state-dir",
         str(state),
         "--interval",
@@ -68,7 +68,7 @@ async def test_demo_checks_in_on_firmware_and_simulated_readers(
         except TimeoutError:
             os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
-        pytest.fail("the demo did not end after --duration 20:\n" + "\n".join(lines))
+        pytest.fail("the demo did not end after --duration 10:\n" + "\n".join(lines))
     output = "\n".join(lines)
     devices = {m.group(2) for line in lines if (m := CHECKIN.match(line))}
     assert code == 0, output

@@ -76,7 +76,7 @@ async def test_schemathesis_finds_no_server_error(
             "--seed",
             "5",
             "--max-time",
-            "50",
+            "35",
             "--request-timeout",
             "10",
             "--header",
