@@ -23,6 +23,8 @@ class DatabaseUnavailable(Exception):
 
 def is_connection_error(exc: BaseException, *, depth: int = 0) -> bool:
     """Return True for errors that mean the database cannot be reached right now."""
+    if depth == 0 and _bad_argument(exc):
+        return False
     if depth > 5:
         return False
     if isinstance(exc, OSError | ConnectionError | TimeoutError):
@@ -35,6 +37,24 @@ def is_connection_error(exc: BaseException, *, depth: int = 0) -> bool:
         return True
     cause = exc.__cause__
     return cause is not None and is_connection_error(cause, depth=depth + 1)
+
+
+def _bad_argument(exc: BaseException) -> bool:
+    """True for an argument the driver could not encode; retrying cannot help.
+
+    asyncpg's client-side `DataError` is an `InterfaceError` (as a closed connection is) and a
+    `ValueError`.
+    """
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 6:
+        if isinstance(current, ValueError) and "InterfaceError" in {
+            t.__name__ for t in type(current).__mro__
+        }:
+            return True
+        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
+        seen += 1
+    return False
 
 
 @asynccontextmanager

@@ -7,8 +7,11 @@ history alternates again in event-time order, and the member's state (so presenc
 last one. Stored rows that change are updated here, audited (`checkin_direction_corrected`)
 and their check-in event is published again with the same id and `corrected: true`.
 
-A tap whose decision depended on the old direction keeps it: a lockup holder's blocked
-check-out (`lockup_held`) or a duplicate is not re-decided, only directions are realigned.
+Check-ins written with a direction of their own (a daily reset's or a lockup's check-out, a
+manual entry) keep it, and the badge check-ins after them alternate from it. A tap whose
+decision depended on the old direction keeps it: a duplicate or a lockup holder's blocked
+check-out (`lockup_held`) is not re-decided, and the lockup holder's history is not realigned
+at all (a realigned `out` would check out the one member who may not leave; step 9).
 """
 
 import dataclasses
@@ -93,7 +96,11 @@ async def realign_late(
             key=lambda r: (r.at, r.id),
         )
         first, later = sequence[0], sequence[1:]
-        changes = realign(first.direction, [(r.id, r.direction) for r in later])
+        changes = realign(
+            first.direction,
+            [(r.id, r.direction) for r in later],
+            fixed={r.id for r in later if r.method is not Method.BADGE},
+        )
         for i, row in enumerate(sequence):
             if row.id not in changes:
                 continue

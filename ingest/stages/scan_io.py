@@ -169,7 +169,7 @@ _WRITE_SQL = DriverStatement.from_named(
     ), w AS (
         UPDATE live_duty_assignments l SET ended_at = u.at, ended_reason = :w_reason
         FROM unnest(CAST(:w_member AS uuid[]), CAST(:w_at AS timestamptz[])) AS u(member_id, at)
-        WHERE l.ended_at IS NULL AND l.member_id = u.member_id
+        WHERE l.ended_at IS NULL AND l.member_id = u.member_id AND l.started_at <= u.at
     ), o AS (
         INSERT INTO outbox (topic, payload, qos, retain, correlation_id, relay_after)
         SELECT u.topic, u.payload, u.qos, u.retain, u.correlation_id,

@@ -152,7 +152,8 @@ async def process_scans(
                 history.add(row.member_id, LastCheckin(row.direction, row.at))
                 state = locked[row.member_id]
                 if state.at is not None and row.at < state.at:
-                    late.setdefault(row.member_id, row.at)
+                    if row.member_id not in context.holders:
+                        late.setdefault(row.member_id, row.at)
                 else:
                     state.direction, state.at, state.checkin_id = row.direction, row.at, row.id
                     changed[row.member_id] = state
@@ -191,18 +192,28 @@ async def process_scans(
     visits = [(r.visitor_id, r.at) for r in new_rows if r.visitor_id is not None]
     if visits:
         await visitor_store.sign_out_by_badge_scan(tx.session, visits)
-    messages = _events_of(new_rows, hit_of) + _events_of(corrected, hit_of, corrected=True)
+    # In event-time order, so a consumer keeping the last message per member ends on the newest.
+    messages = [
+        m
+        for _, m in sorted(
+            [
+                *zip(new_rows, _events_of(new_rows, hit_of), strict=True),
+                *zip(corrected, _events_of(corrected, hit_of, corrected=True), strict=True),
+            ],
+            key=lambda pair: pair[0].at,
+        )
+    ]
+    left: dict[uuid.UUID, datetime] = {}
+    for r in [*new_rows, *corrected]:
+        if r.direction is Direction.OUT and r.member_id is not None:
+            left[r.member_id] = max(r.at, left.get(r.member_id, r.at))
     ids = await scan_io.write_batch(
         tx,
         scan_io.BatchWrites(
             checkins=new_rows,
             states=list(changed.values()),
             decisions=decided,
-            left={
-                r.member_id: r.at
-                for r in [*new_rows, *corrected]
-                if r.direction is Direction.OUT and r.member_id is not None
-            },
+            left=left,
             outbox=messages,
         ),
         relay_delay_s=SELF_PUBLISH_GRACE_S,

@@ -1,6 +1,6 @@
 """Check-in vocabulary shared by every layer: directions, sources and methods (domain.md §1.3)."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -30,16 +30,23 @@ def toggle(latest: Direction | None) -> Direction:
     return Direction.OUT if latest is Direction.IN else Direction.IN
 
 
-def realign(first: Direction, later: Sequence[tuple[K, Direction]]) -> dict[K, Direction]:
+def realign(
+    first: Direction, later: Sequence[tuple[K, Direction]], fixed: Collection[K] = ()
+) -> dict[K, Direction]:
     """The check-ins after `first` whose direction must change so the sequence alternates.
 
     `later` is a member's check-ins after a tap that was decided late (its event time came
     before check-ins already recorded), in event-time order, each with its key. Each must
-    toggle its predecessor (domain.md §2.11 step 7); returns only those that change, keyed.
+    toggle its predecessor (domain.md §2.11 step 7), except the `fixed` ones: rows written with
+    a direction of their own (a daily reset's or a lockup's check-out, a manual entry), which
+    keep it and which the next check-ins toggle. Returns only those that change, keyed.
     """
     changes: dict[K, Direction] = {}
     previous = first
     for key, direction in later:
+        if key in fixed:
+            previous = direction
+            continue
         wanted = toggle(previous)
         if direction is not wanted:
             changes[key] = wanted

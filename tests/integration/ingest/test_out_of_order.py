@@ -147,3 +147,87 @@ async def test_late_taps_in_one_batch_are_realigned_together(
     async with sessionmaker() as session:
         state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
     assert state == "out"
+
+
+async def test_a_daily_resets_check_out_keeps_its_direction(
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: pytest.FixtureRequest,
+) -> None:
+    door, away = unique_name(request, "door"), unique_name(request, "away")
+    async with sessionmaker.begin() as session:
+        member = await make_member(session)
+    await probe.subscribe(topics.feedback(door), topics.feedback(away))
+    at = datetime.now(UTC) - timedelta(hours=12)
+    assert (await tap(probe, door, member.uid, 1, at=at))["result"] == "checked_in"
+    # The 03:00 reset checked the member out with a direction of its own (domain.md §2.4).
+    async with sessionmaker.begin() as session:
+        reset = {"at": at + timedelta(hours=4), "m": member.id}
+        await session.execute(
+            text(
+                "INSERT INTO checkins (at, member_id, direction, source, method)"
+                " VALUES (:at, :m, 'out', 'DAILY_RESET', 'system')"
+            ),
+            reset,
+        )
+        await session.execute(
+            text("UPDATE member_states SET direction = 'out', at = :at WHERE member_id = :m"),
+            reset,
+        )
+    assert (await tap(probe, door, member.uid, 2, at=at + timedelta(hours=8)))[
+        "result"
+    ] == "checked_in"
+    # A tap from before the reset arrives late: it checks out; the reset and the tap after it
+    # stay as they are.
+    late = await tap(probe, away, member.uid, 1, at=at + timedelta(hours=2), replayed=True)
+    assert late["result"] == "checked_out"
+    async with sessionmaker() as session:
+        rows = (
+            await session.execute(text("SELECT direction, method FROM checkins ORDER BY at"))
+        ).all()
+        corrections = await session.scalar(
+            text("SELECT count(*) FROM audit_log WHERE action = 'checkin_direction_corrected'")
+        )
+    assert [(r.direction, r.method) for r in rows] == [
+        ("in", "badge"),
+        ("out", "badge"),
+        ("out", "system"),
+        ("in", "badge"),
+    ]
+    assert corrections == 0
+
+
+async def test_the_lockup_holders_history_is_not_realigned(
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: pytest.FixtureRequest,
+) -> None:
+    door, away = unique_name(request, "door"), unique_name(request, "away")
+    async with sessionmaker.begin() as session:
+        holder = await make_member(session)
+    await probe.subscribe(topics.feedback(door), topics.feedback(away))
+    at = datetime.now(UTC) - timedelta(hours=3)
+    assert (await tap(probe, door, holder.uid, 1, at=at + timedelta(hours=2)))[
+        "result"
+    ] == "checked_in"
+    async with sessionmaker.begin() as session:
+        moved = await session.execute(
+            text("UPDATE lockup_cycles SET holder_id = :m WHERE is_active"), {"m": holder.id}
+        )
+        if moved.rowcount == 0:  # type: ignore[attr-defined]
+            await session.execute(
+                text(
+                    "INSERT INTO lockup_cycles (operational_date, building_status, holder_id,"
+                    " is_active) VALUES (:on, 'open', :m, true)"
+                ),
+                {"on": at.date(), "m": holder.id},
+            )
+    # Realigning would turn the holder's check-in into a check-out (step 9 forbids it).
+    late = await tap(probe, away, holder.uid, 1, at=at, replayed=True)
+    assert late["result"] == "checked_in"
+    assert await _history(sessionmaker) == ["in", "in"]
+    async with sessionmaker() as session:
+        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
+    assert state == "in"

@@ -41,3 +41,22 @@ def test_a_check_in_before_an_in_turns_it_into_an_out() -> None:
         "b": Direction.OUT,
         "c": Direction.IN,
     }
+
+
+@given(directions, st.lists(st.tuples(directions, st.booleans()), max_size=30))
+def test_fixed_check_ins_keep_their_direction_and_the_next_ones_toggle_them(
+    first: Direction, later: list[tuple[Direction, bool]]
+) -> None:
+    fixed = {i for i, (_, is_fixed) in enumerate(later) if is_fixed}
+    changes = realign(first, [(i, d) for i, (d, _) in enumerate(later)], fixed)
+    assert not fixed & set(changes)
+    result = [first, *(changes.get(i, d) for i, (d, _) in enumerate(later))]
+    for i, (a, b) in enumerate(itertools.pairwise(result)):
+        if i not in fixed:
+            assert b is toggle(a)
+
+
+def test_a_daily_reset_stops_the_flips_it_would_otherwise_get() -> None:
+    later = [("reset", Direction.OUT), ("morning", Direction.IN)]
+    assert realign(Direction.OUT, later, fixed={"reset"}) == {}
+    assert realign(Direction.OUT, later) == {"reset": Direction.IN, "morning": Direction.OUT}

@@ -102,3 +102,14 @@ async def test_guard_lets_other_errors_through_unchanged() -> None:
 
     async with database_guard():
         pass  # no error: nothing raised
+
+
+def test_an_argument_the_driver_cannot_encode_is_not_a_connection_error() -> None:
+    # asyncpg's client-side DataError is an InterfaceError, which SQLAlchemy's adapter maps to
+    # its own InterfaceError; retrying it would loop on redelivery instead of dead-lettering.
+    encode = asyncpg.exceptions._base.DataError("invalid input for query argument $1")
+    adapted = asyncpg.exceptions.InterfaceError("adapted")
+    adapted.__cause__ = encode
+    assert not is_connection_error(encode)
+    assert not is_connection_error(wrapped(adapted))
+    assert is_connection_error(wrapped(asyncpg.exceptions.InterfaceError("connection closed")))
