@@ -304,17 +304,22 @@ async def _run(
         await connection.commit()
     await engine.dispose()
     member_ids = {m.badge_uid: m.member_id for m in members}
+    run_id = uuid.uuid4().hex[:6]
     env = service_env(
         endpoints,
-        SENTINEL_INGEST_CLIENT_ID=f"bench-{uuid.uuid4().hex[:6]}",
-        SENTINEL_LOG_LEVEL="WARNING",
+        SENTINEL_LOG_LEVEL="INFO",
         SENTINEL_DEVICE_OFFLINE_ALERT_S="0",
         # The daily jobs would start a new (secured) lockup cycle on a fresh database.
         SENTINEL_SCHEDULER_ENABLED="false",
     )
-    log = state / "ingest.log"
-    ingest = processes.spawn("ingest", {**env, "SENTINEL_LOG_LEVEL": "INFO"}, log)
-    await _wait_for_log(log, "ingest_connected")
+    if args.workers > 1:  # several workers split the readers' topics (deploy/README.md §8.1)
+        env["SENTINEL_INGEST_SHARE_GROUP"] = f"bench{run_id}"
+    workers = []
+    for n in range(1, args.workers + 1):
+        log = state / f"ingest-{n}.log"
+        worker_env = {**env, "SENTINEL_INGEST_CLIENT_ID": f"bench-{run_id}-{n}"}
+        workers.append(processes.spawn("ingest", worker_env, log))
+        await _wait_for_log(log, "ingest_connected")
     address = BrokerAddress(endpoints.mqtt_url)
     load = Load(uids=[m.badge_uid for m in members], readers=args.readers)
     sub = LiteSubscriber(load.on_message)
@@ -328,7 +333,7 @@ async def _run(
     postmaster = _postmaster_pid(state)
     meter = CpuMeter(
         {
-            "ingest": [ingest.pid],
+            "ingest": [w.pid for w in workers],
             "mosquitto": [broker_pid] if broker_pid else [],
             "postgres": ([postmaster, *children_of(postmaster)] if postmaster else []),
         }
@@ -336,6 +341,7 @@ async def _run(
     results: dict[str, Any] = {
         "members": args.members,
         "readers": args.readers,
+        "workers": args.workers,
         "building": args.building,
         "paced": [],
     }
@@ -449,7 +455,10 @@ async def _open_building(session: AsyncSession, dds: uuid.UUID) -> None:
 
 
 def _report(results: dict[str, Any]) -> None:
-    table = Table(title=f"Ingest: {results['members']} members, {results['readers']} readers")
+    table = Table(
+        title=f"Ingest: {results['members']} members, {results['readers']} readers, "
+        f"{results.get('workers', 1)} worker(s)"
+    )
     for column in (
         "offered/s",
         "p50 ms",
@@ -533,6 +542,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--burst", type=int, default=20000)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="ingest processes; more than one share the subscription (`$share/...`)",
+    )
     parser.add_argument(
         "--firmware-readers",
         type=int,
