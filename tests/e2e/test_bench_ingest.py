@@ -12,10 +12,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from tests.fixtures.database import plain_dsn
+from tests.fixtures.database import admin_sql
 from tests.fixtures.services import PostgresServer
 from tools.bench.ingest import main
 from tools.firmware_reader import MICROPYTHON
@@ -26,23 +25,17 @@ pytestmark = pytest.mark.e2e
 ACCEPTED = {"checked_in", "checked_out"}
 
 
-async def _admin(server: PostgresServer, sql: str) -> None:
-    conn = await asyncpg.connect(plain_dsn(server.admin_url), timeout=30)
-    try:
-        await conn.execute(sql, timeout=60)
-    finally:
-        await conn.close(timeout=10)
-
-
 @pytest.fixture
 def bench_database(postgres_server: PostgresServer, template_database: str) -> Iterator[str]:
     """A fresh migrated database for a benchmark that runs its own event loops (sync test)."""
     name = f"b_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(postgres_server, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+    asyncio.run(
+        admin_sql(postgres_server, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    )
     try:
         yield postgres_server.url(name)
     finally:
-        asyncio.run(_admin(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

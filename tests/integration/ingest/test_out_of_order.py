@@ -17,7 +17,8 @@ from shared.contracts import topics
 from tests.fixtures.factories import make_member
 from tests.fixtures.ingest import RunningIngest
 from tests.fixtures.mqtt import MqttProbe, unique_name
-from tests.integration.ingest.conftest import scan_payload, scan_topic, tap
+from tests.fixtures.scans import scan_payload, scan_topic
+from tests.integration.ingest.conftest import tap
 
 
 async def test_tap_within_the_window_of_a_later_decided_tap_is_a_duplicate(
@@ -39,6 +40,12 @@ async def test_tap_within_the_window_of_a_later_decided_tap_is_a_duplicate(
     async with sessionmaker() as session:
         rows = (await session.execute(text("SELECT direction FROM checkins ORDER BY at"))).all()
     assert len(rows) == 1
+
+
+async def _state(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
+    async with sessionmaker() as session:
+        direction = (await session.execute(text("SELECT direction FROM member_states"))).scalar()
+        return str(direction)
 
 
 async def _history(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
@@ -80,8 +87,8 @@ async def test_a_late_tap_realigns_the_members_later_check_ins(
     )
     since = datetime.fromisoformat(presence.json()["since"].replace("Z", "+00:00"))
     assert abs(since - (at + timedelta(minutes=1))) < timedelta(seconds=1)
+    state = await _state(sessionmaker)
     async with sessionmaker() as session:
-        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
         audit = (
             await session.execute(
                 text(
@@ -114,8 +121,7 @@ async def test_two_late_taps_leave_the_history_alternating(
     ]
     assert [a["result"] for a in answers] == ["checked_in", "checked_in", "checked_out"]
     assert await _history(sessionmaker) == ["in", "out", "in"]
-    async with sessionmaker() as session:
-        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
+    state = await _state(sessionmaker)
     assert state == "in"
 
 
@@ -144,8 +150,7 @@ async def test_late_taps_in_one_batch_are_realigned_together(
     answers = [(await probe.next(topics.feedback(away))).json() for _ in range(3)]
     assert sorted(a["result"] for a in answers) == ["checked_in", "checked_in", "checked_out"]
     assert await _history(sessionmaker) == ["in", "out", "in", "out"]
-    async with sessionmaker() as session:
-        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
+    state = await _state(sessionmaker)
     assert state == "out"
 
 
@@ -228,6 +233,5 @@ async def test_the_lockup_holders_history_is_not_realigned(
     late = await tap(probe, away, holder.uid, 1, at=at, replayed=True)
     assert late["result"] == "checked_in"
     assert await _history(sessionmaker) == ["in", "in"]
-    async with sessionmaker() as session:
-        state = (await session.execute(text("SELECT direction FROM member_states"))).scalar_one()
+    state = await _state(sessionmaker)
     assert state == "in"
