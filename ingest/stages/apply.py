@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+import asyncpg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -41,8 +42,9 @@ async def apply_batch(
     for attempt in range(2):
         try:
             return await _apply(engine, items, now=now, policy=policy)
-        except IntegrityError:
+        except (IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError):
             # Another worker committed some of these events meanwhile: the retry sees them.
+            # (The batch's write goes to the driver directly, so its errors come unwrapped.)
             if attempt == 0:
                 continue
             break

@@ -106,21 +106,21 @@ async def prefetch(
             "on": on,
         },
     )
-    stored = {d[0]: StoredDecision(*d) for d in row.decisions}
-    hits = {b[1]: badges.badge_hit(b) for b in row.badges}
+    stored = {d[0]: StoredDecision(*d) for d in row["decisions"]}
+    hits = {b[1]: badges.badge_hit(b) for b in row["badges"]}
     locked = {
-        s[0]: StateRow(s[0], Direction(s[1]) if s[1] else None, s[2], s[3]) for s in row.states
+        s[0]: StateRow(s[0], Direction(s[1]) if s[1] else None, s[2], s[3]) for s in row["states"]
     }
-    cycle = row.cycle
+    cycle = row["cycle"]
     holder = cycle[1] if cycle is not None else None
     return Prefetch(
         stored=stored,
-        device_status={d[0]: d[1] for d in row.devices},
+        device_status={d[0]: d[1] for d in row["devices"]},
         hits=hits,
         locked=locked,
         holders={holder} if holder else set(),
         building=BuildingStatus(cycle[0]) if cycle is not None else BuildingStatus.SECURED,
-        dds_active=row.dds_status == DdsStatus.ACTIVE.value,
+        dds_active=row["dds_status"] == DdsStatus.ACTIVE.value,
     )
 
 
@@ -242,4 +242,4 @@ async def write_batch(tx: BatchTx, writes: BatchWrites, *, relay_delay_s: float)
         "o_correlation": [m.correlation_id for m in writes.outbox],
     }
     result = await tx.one(_WRITE_SQL, params)
-    return list(result.outbox_ids)
+    return list(result["outbox_ids"])
