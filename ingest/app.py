@@ -21,6 +21,7 @@ from ingest.stages.apply import apply_batch
 from ingest.stages.batch import next_batch
 from ingest.stages.publish import mark_published_rows, publish_outcome
 from ingest.startup import StartupError, check_database
+from shared.aio import wait_event
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
@@ -134,8 +135,7 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
         cap = DATABASE_BACKOFF_MAX_S if cause.startswith("database") else BACKOFF_MAX_S
         delay = min(cap, 0.5 * 2 ** min(failures, 6)) * random.uniform(0.5, 1.0)
         log.warning("ingest_reconnecting", extra={"cause": cause, "delay_s": round(delay, 2)})
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
+        await wait_event(stop, delay)
 
 
 def _leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -215,9 +215,10 @@ async def _stop_when(stop: asyncio.Event, drain: Drain, summary: SummaryPublishe
     """
     await stop.wait()
     drain.stopping = True
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(drain.settled.wait(), timeout=STOP_DRAIN_S)
-        await asyncio.wait_for(summary.flush(), timeout=STOP_DRAIN_S)
+    if await wait_event(drain.settled, STOP_DRAIN_S):
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_DRAIN_S):
+                await summary.flush()
     raise _Stopping
 
 

@@ -7,7 +7,6 @@ so several ingest processes can relay side by side.
 """
 
 import asyncio
-import contextlib
 import logging
 
 import asyncpg
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ingest import metrics
 from ingest.dberrors import database_guard
 from ingest.mqtt import BrokerLink
+from shared.aio import wait_event
 from shared.store import outbox
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,6 @@ async def run(
                 if rounds % purge_every == 0:
                     async with sessionmaker.begin() as session:
                         await outbox.purge_published(session, older_than_s=KEEP_PUBLISHED_S)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=interval_s)
+            await wait_event(wake, interval_s)
     finally:
         listener.terminate()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import aiomqtt
 
+from shared.aio import wait_event
 from shared.contracts import topics
 from shared.settings import BrokerAddress
 from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
@@ -128,11 +129,8 @@ async def _run(args: argparse.Namespace, endpoints_url: tuple[str, str], api_por
                 readers, uids, stop=stop, mean_interval_s=args.interval, rng=random.Random(7)
             )
         )
-        if args.duration:
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=args.duration)
-            except TimeoutError:
-                stop.set()
+        if args.duration and not await wait_event(stop, args.duration):
+            stop.set()
         await stop.wait()
         watcher.cancel()
 

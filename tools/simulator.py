@@ -18,6 +18,7 @@ from typing import Protocol
 
 import aiomqtt
 
+from shared.aio import wait_event
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
 from shared.settings import BrokerAddress
@@ -126,10 +127,7 @@ class SimulatedReader:
             try:
                 while not stop.is_set():
                     await self.heartbeat()
-                    try:
-                        await asyncio.wait_for(stop.wait(), timeout=30)
-                    except TimeoutError:
-                        continue
+                    await wait_event(stop, 30)
             finally:
                 listener.cancel()
                 gone = {"v": 1, "state": "offline", "reason": "shutdown"}
@@ -157,11 +155,8 @@ async def tap_randomly(
 ) -> None:
     """Tap random badges on random readers at random intervals until `stop` is set."""
     while not stop.is_set():
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=rng.expovariate(1 / mean_interval_s))
+        if await wait_event(stop, rng.expovariate(1 / mean_interval_s)):
             return
-        except TimeoutError:
-            pass
         reader = rng.choice(readers)
         uid = rng.choice(uids)
         event_id = await reader.tap(uid)
