@@ -192,17 +192,15 @@ async def process_scans(
     visits = [(r.visitor_id, r.at) for r in new_rows if r.visitor_id is not None]
     if visits:
         await visitor_store.sign_out_by_badge_scan(tx.session, visits)
-    # In event-time order, so a consumer keeping the last message per member ends on the newest.
-    messages = [
-        m
-        for _, m in sorted(
-            [
-                *zip(new_rows, _events_of(new_rows, hit_of), strict=True),
-                *zip(corrected, _events_of(corrected, hit_of, corrected=True), strict=True),
-            ],
-            key=lambda pair: pair[0].at,
-        )
-    ]
+    messages = _events_of(new_rows, hit_of)  # the rows were decided in event-time order
+    if corrected:
+        # Merged in event-time order, so a consumer keeping the last message per member ends
+        # on the newest.
+        paired = [
+            *zip(new_rows, messages, strict=True),
+            *zip(corrected, _events_of(corrected, hit_of, corrected=True), strict=True),
+        ]
+        messages = [m for _, m in sorted(paired, key=lambda pair: pair[0].at)]
     left: dict[uuid.UUID, datetime] = {}
     for r in [*new_rows, *corrected]:
         if r.direction is Direction.OUT and r.member_id is not None:
