@@ -17,10 +17,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import asyncpg
 import httpx
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
 from api.app import create_app
@@ -28,31 +25,12 @@ from shared.clock import SystemClock
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.settings import Settings
 from shared.store import sessions
-from tools.bench.common import percentile
+from tools.bench.common import admin_sql, percentile
 from tools.localservices.postgres import Postgres
 from tools.seed import seed
+from tools.stack import migrate
 
-ROOT = Path(__file__).resolve().parents[2]
 SORTS = ["last_name", "rank", "display_name", "division", "service_number"]
-
-
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
-async def _admin_sql(server_url: str, sql: str) -> None:
-    conn = await asyncpg.connect(_plain(server_url))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _migrate(url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["url"] = url
-    config.attributes["configure_logging"] = False
-    command.upgrade(config, "head")
 
 
 async def _prepare(url: str, members: int) -> str:
@@ -102,14 +80,14 @@ async def _measure(url: str, token: str, *, requests: int, members: int) -> list
 
 async def _bench(server_url: str, *, members: int, requests: int) -> list[float]:
     name = f"sentinel_bench_{uuid.uuid4().hex[:8]}"
-    await _admin_sql(server_url, f'CREATE DATABASE "{name}"')
+    await admin_sql(server_url, f'CREATE DATABASE "{name}"')
     url = server_url.rsplit("/", 1)[0] + f"/{name}"
     try:
-        await asyncio.to_thread(_migrate, url)
+        await asyncio.to_thread(migrate, url)
         token = await _prepare(url, members)
         return await _measure(url, token, requests=requests, members=members)
     finally:
-        await _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main(argv: list[str] | None = None) -> int:

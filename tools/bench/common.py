@@ -1,4 +1,4 @@
-"""Shared benchmark helpers: percentiles, per-process CPU accounting, result files."""
+"""Shared benchmark helpers: percentiles, CPU accounting, result files, scratch databases."""
 
 import json
 import math
@@ -7,6 +7,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import asyncpg
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -75,3 +77,12 @@ def write_results(name: str, results: dict[str, object]) -> Path:
     path = out / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2, default=str))
     return path
+
+
+async def admin_sql(server_url: str, sql: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on a server's admin database URL."""
+    conn = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()

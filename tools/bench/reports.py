@@ -17,13 +17,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
-
 from api.reports.context import load_context
 from api.reports.run import run_report
 from api.schemas.reports import OrganizationOption, OutputFormat, ReportType, TrainingNightRequest
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.settings import Settings
+from tools.bench.common import admin_sql
 from tools.bench.unitgen import UnitSpec, generate_unit, load_unit
 from tools.localservices.postgres import Postgres
 from tools.stack import migrate
@@ -33,22 +32,14 @@ NOW = datetime(2026, 7, 15, 18, 0, tzinfo=UTC)
 
 async def _create_database(admin_url: str) -> str:
     name = f"bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+    await admin_sql(admin_url, f'CREATE DATABASE "{name}"')
     base, _, _ = admin_url.rpartition("/")
     return f"{base}/{name}"
 
 
 async def _drop_database(admin_url: str, url: str) -> None:
     name = url.rpartition("/")[2]
-    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _time_once(url: str, fmt: OutputFormat, request: TrainingNightRequest) -> float:
