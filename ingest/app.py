@@ -17,8 +17,10 @@ from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy, policy_from
 from ingest.presence_summary import SummaryPublisher
+from ingest.stages import scan_io
 from ingest.stages.apply import apply_batch
 from ingest.stages.batch import next_batch
+from ingest.stages.batch_tx import DriverLink, OptimisticTx
 from ingest.stages.publish import mark_published_rows, publish_outcome
 from ingest.startup import StartupError, check_database
 from shared.aio import wait_event
@@ -26,6 +28,7 @@ from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
 from shared.db.engine import make_engine, make_sessionmaker
+from shared.domain.opday import operational_date
 from shared.services.checkin_writes import presence_messages
 from shared.settings import Settings
 
@@ -49,7 +52,8 @@ class Runtime:
     policy: IngestPolicy
     clock: Clock
     sessionmaker: async_sessionmaker[AsyncSession]
-    batches: AsyncEngine  # the batch transactions' own pool
+    batches: AsyncEngine  # the locked batch transactions' own pool
+    driver: DriverLink  # the optimistic batches' connection
 
 
 def subscriptions(settings: Settings) -> list[Subscription]:
@@ -82,13 +86,20 @@ async def run(
         pre_ping=False,
         probes_only=True,
     )
+    driver = DriverLink(settings.database_url, application_name="sentinel-ingest-batches")
     runtime = Runtime(
-        settings, policy_from(settings), clock or SystemClock(), make_sessionmaker(engine), batches
+        settings,
+        policy_from(settings),
+        clock or SystemClock(),
+        make_sessionmaker(engine),
+        batches,
+        driver,
     )
     try:
         await check_database(engine)
         await _supervise(runtime, stop, ready)
     finally:
+        await driver.close()
         await batches.dispose()
         await engine.dispose()
 
@@ -109,6 +120,7 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
                 connected_once = True
                 log.info("ingest_connected")
                 await _resync_presence(link, runtime)
+                await _warm_up(runtime)
                 # Reset only once the database answered too: while it is away the broker still
                 # connects every time, and resetting on connect kept the retry at its first,
                 # sub-second delay for the whole outage (a reconnect storm, no backoff).
@@ -268,12 +280,28 @@ async def _process(
             drain.took()
             try:
                 outcome = await apply_batch(
-                    runtime.batches, batch, now=runtime.clock.now(), policy=runtime.policy
+                    runtime.batches,
+                    batch,
+                    now=runtime.clock.now(),
+                    policy=runtime.policy,
+                    driver=runtime.driver,
                 )
             except BaseException:
                 drain.done()
                 raise
             await applied.put((batch, outcome))
+
+
+async def _warm_up(runtime: Runtime) -> None:
+    """Open the optimistic batches' connection and prepare its statements before serving."""
+    now = runtime.clock.now()
+    on = operational_date(now, tz=runtime.policy.timezone, rollover=runtime.policy.day_rollover)
+    try:
+        async with database_guard():
+            await scan_io.warm_up(OptimisticTx(await runtime.driver.connection()), now=now, on=on)
+    except DatabaseUnavailable:
+        runtime.driver.discard()
+        raise
 
 
 async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:

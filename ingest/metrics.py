@@ -9,6 +9,16 @@ BATCH_SIZE = Histogram(
     "Messages per applied batch",
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
+BATCHES = Counter(
+    "sentinel_ingest_batches_total",
+    "Applied batches by path: optimistic (two statements) or locked (a transaction)",
+    ["path"],
+)
+OPTIMISTIC_FALLBACKS = Counter(
+    "sentinel_ingest_optimistic_fallbacks_total",
+    "Optimistic batches applied again in a locked transaction, by cause",
+    ["cause"],
+)
 DECISION_SECONDS = Histogram(
     "sentinel_ingest_receive_to_feedback_seconds",
     "From message receipt to feedback published",

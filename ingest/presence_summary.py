@@ -32,7 +32,7 @@ class SummaryPublisher:
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Clock,
         *,
-        min_interval_s: float = 0.1,
+        min_interval_s: float = 0.5,
     ) -> None:
         self._link = link
         self._sessionmaker = sessionmaker

@@ -10,14 +10,21 @@ import random
 import sys
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.db.models import Badge, Division, Member, Rank
+from shared.domain.dds import DdsStatus
 from shared.domain.display import NameParts, display_names
+from shared.domain.lockup import BuildingStatus
+from shared.domain.opday import operational_date
 from shared.settings import Settings
+from shared.store import dds as dds_store
+from shared.store import lockup as lockup_store
 
 DIVISIONS = {
     "ADMIN": "Administration",
@@ -162,6 +169,21 @@ async def _run(args: argparse.Namespace) -> list[SeededMember]:
             return await seed(session, members=args.members, rng=random.Random(args.seed))
     finally:
         await engine.dispose()
+
+
+async def open_building(session: AsyncSession, dds: uuid.UUID) -> None:
+    """A working day: the building open and today's DDS accepted, so arrivals need no prompt.
+
+    In the ingest bench, with `--building secured` every arrival also gets a responsibility prompt (domain.md
+    §2.11 step 11), which is what the first minutes of a day look like.
+    """
+    now = datetime.now(UTC)
+    on = operational_date(now, tz=ZoneInfo(Settings().timezone), rollover=Settings().day_rollover)
+    cycle = await lockup_store.start_cycle(session, on=on, now=now, closed_reason="bench")
+    await lockup_store.update_cycle(
+        session, cycle.id, now=now, building_status=BuildingStatus.OPEN.value, opened_at=now
+    )
+    await dds_store.insert_row(session, member_id=dds, on=on, status=DdsStatus.ACTIVE, now=now)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,10 @@
 """Apply stage: one transaction per micro-batch, nothing acknowledged before its commit.
 
-A batch that fails for a reason other than a lost connection is retried one message at a
-time; a message that still fails alone is dead-lettered with its error (style.md §4).
+A batch of scans is first applied optimistically (two statements, `batch_tx.OptimisticTx`);
+one that needs a rarer path or lost a race with another writer is applied again in a locked
+transaction. A batch that fails there for a reason other than a lost connection is retried one
+message at a time; a message that still fails alone is dead-lettered with its error
+(style.md §4).
 """
 
 import logging
@@ -12,12 +15,13 @@ import asyncpg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from ingest import metrics
 from ingest.dberrors import DatabaseUnavailable, is_connection_error
 from ingest.handlers.readers import process_reader_messages
 from ingest.inbound import Inbound
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy
-from ingest.stages.batch_tx import BatchTx
+from ingest.stages.batch_tx import DriverLink, LockedTx, NeedsLock, OptimisticTx
 from ingest.stages.parse import Parsed, Refused, parse
 from ingest.stages.scans import process_scans
 from shared.contracts import topics
@@ -36,15 +40,32 @@ async def apply_batch(
     *,
     now: datetime,
     policy: IngestPolicy,
+    driver: DriverLink | None = None,
 ) -> BatchOutcome:
-    """Apply a batch in one transaction; fall back to one message per transaction on error."""
+    """Apply a batch in one transaction; fall back to one message per transaction on error.
+
+    With a `driver`, a batch of nothing but scans is tried optimistically first.
+    """
     items = [parse(m, max_bytes=policy.max_payload_bytes) for m in batch]
+    if driver is not None and all(
+        isinstance(i, Parsed) and i.kind is ReaderTopic.SCAN for i in items
+    ):
+        outcome = await _apply_optimistic(driver, items, now=now, policy=policy)
+        if outcome is not None:
+            metrics.BATCHES.labels("optimistic").inc()
+            return outcome
+    metrics.BATCHES.labels("locked").inc()
     for attempt in range(2):
         try:
             return await _apply(engine, items, now=now, policy=policy)
-        except (IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError):
+        except (
+            IntegrityError,
+            asyncpg.IntegrityConstraintViolationError,
+            asyncpg.DeadlockDetectedError,
+        ):
             # Another worker committed some of these events meanwhile: the retry sees them.
             # (The batch's write goes to the driver directly, so its errors come unwrapped.)
+            # A deadlock with another worker's batch: the retry finds the rows free.
             if attempt == 0:
                 continue
             break
@@ -54,6 +75,42 @@ async def apply_batch(
             log.exception("batch_failed", extra={"size": len(batch)})
             break
     return await _apply_one_by_one(engine, items, now=now, policy=policy)
+
+
+async def _apply_optimistic(
+    driver: DriverLink, items: list[Parsed | Refused], *, now: datetime, policy: IngestPolicy
+) -> BatchOutcome | None:
+    """Apply scans with two statements and no transaction; None if it must be done locked.
+
+    Nothing is written unless the write statement succeeds as a whole, so giving up here
+    leaves nothing to undo.
+    """
+    scans = [i for i in items if isinstance(i, Parsed)]
+    outcome = BatchOutcome()
+    try:
+        connection = await driver.connection()
+        await process_scans(
+            OptimisticTx(connection), scans, now=now, policy=policy, outcome=outcome
+        )
+    except NeedsLock:
+        metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock").inc()
+        return None
+    except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
+        metrics.OPTIMISTIC_FALLBACKS.labels("conflict").inc()
+        return None
+    except asyncpg.IntegrityConstraintViolationError:
+        # Another worker decided one of these events meanwhile: the locked retry sees it.
+        metrics.OPTIMISTIC_FALLBACKS.labels("conflict").inc()
+        return None
+    except Exception as exc:
+        if is_connection_error(exc):
+            driver.discard()
+            raise DatabaseUnavailable(str(exc)) from exc
+        # Anything else is the locked path's to meet again, retry and dead-letter.
+        log.warning("optimistic_batch_failed", exc_info=True, extra={"size": len(items)})
+        metrics.OPTIMISTIC_FALLBACKS.labels("error").inc()
+        return None
+    return outcome
 
 
 async def _apply_one_by_one(
@@ -106,7 +163,7 @@ async def _apply(
     others = [i for i in items if isinstance(i, Parsed) and i.kind is not ReaderTopic.SCAN]
     refused = [i for i in items if isinstance(i, Refused) and i.reason != "empty_status"]
     async with engine.connect() as connection:
-        tx = BatchTx(connection)
+        tx = LockedTx(connection)
         try:
             async with connection.begin():
                 await process_scans(tx, scans, now=now, policy=policy, outcome=outcome)

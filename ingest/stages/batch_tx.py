@@ -1,18 +1,27 @@
-"""One batch's transaction: its two hot statements go to the driver, the rest to a session.
+"""One batch's database access: optimistic (two statements, no transaction) or locked.
 
-An ORM session and a compiled `text()` cost about a millisecond of CPU per batch here, more
-than the database spends on a one-scan batch. Every batch's prefetch and write therefore run
-as driver SQL (`AsyncConnection.exec_driver_sql`, `$n` parameters) on the batch's connection,
-and a session joined to the same transaction is made only when a rarer path needs the store
-functions (replays, alerts, visitor sign-outs, building prompts, heartbeats, dead letters).
+Most batches are applied optimistically (`OptimisticTx`): a read outside any transaction, the
+decisions in Python, then one write statement that re-reads and locks the members' state rows
+it decided from and fails as a whole (SQLSTATE 40001) if one changed meanwhile. That is two
+round trips and no BEGIN/COMMIT, on a plain asyncpg connection (`DriverLink`): no ORM, no pool.
+
+A batch that needs anything rarer (a new reader or member, an out-of-order replay, an alert, a
+visitor, a building prompt, heartbeats, dead letters) or lost the race is applied again in a
+locked transaction (`LockedTx`): the same two statements as driver SQL in an explicit
+transaction, which locks the state rows first, and an ORM session joined to it for the store
+functions of the rarer paths. An ORM session and a compiled `text()` cost about a millisecond
+of CPU per batch here, more than the database spends on a one-scan batch.
 """
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from shared.db.engine import server_settings
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -45,8 +54,89 @@ class DriverStatement:
         return tuple(params[name] for name in self.names)
 
 
-class BatchTx:
+class NeedsLock(Exception):
+    """The optimistic attempt met a case for the locked transaction; nothing was written."""
+
+
+class BatchTx(Protocol):
+    """What the scan stages need from the batch's database access."""
+
+    @property
+    def optimistic(self) -> bool:
+        """True when nothing is locked until the write (see the module docstring)."""
+        ...
+
+    async def one(self, statement: DriverStatement, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Run a statement that returns exactly one row; return it by column name."""
+        ...
+
+    @property
+    def session(self) -> AsyncSession:
+        """A session in the batch's transaction (raises NeedsLock when optimistic)."""
+        ...
+
+
+class OptimisticTx:
+    """Statements on a plain connection, each its own transaction; no session."""
+
+    optimistic = True
+
+    def __init__(self, driver: asyncpg.Connection) -> None:
+        self._driver = driver
+
+    async def one(self, statement: DriverStatement, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Run a statement that returns exactly one row; return it by column name."""
+        record = await self._driver.fetchrow(statement.sql, *statement.arguments(params))
+        if record is None:
+            raise LookupError("the statement returned no row")
+        return cast(Mapping[str, Any], record)
+
+    @property
+    def session(self) -> AsyncSession:
+        """Never: a path that needs the store functions needs the locked transaction."""
+        raise NeedsLock("a rarer path needs the locked transaction")
+
+
+class DriverLink:
+    """The optimistic batches' one asyncpg connection (one batch is applied at a time).
+
+    Opened on first use and after `discard`; it has the batch pool's settings (plans made once
+    per statement, index probes only, see `shared.db.engine.make_engine(probes_only=True)`).
+    """
+
+    def __init__(self, database_url: str, *, application_name: str) -> None:
+        self._dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        self._settings = server_settings(application_name, probes_only=True)
+        self._connection: asyncpg.Connection | None = None
+
+    async def connection(self) -> asyncpg.Connection:
+        """The open connection, connecting first if there is none."""
+        if self._connection is None or self._connection.is_closed():
+            self._connection = await asyncpg.connect(
+                self._dsn, server_settings=self._settings, timeout=10, command_timeout=30
+            )
+        return self._connection
+
+    def discard(self) -> None:
+        """Drop the connection after an error that may have left it unusable."""
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.is_closed():
+            connection.terminate()
+
+    async def close(self) -> None:
+        """Close the connection, if open."""
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.is_closed():
+            try:
+                await connection.close(timeout=2)
+            except Exception:
+                connection.terminate()
+
+
+class LockedTx:
     """The batch's connection, in a transaction begun and ended by the apply stage."""
+
+    optimistic = False
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection

@@ -44,23 +44,37 @@ async def after_scans(
     it) means no arrival needs a prompt, so the common case costs no query here. Live Duty
     Watch coverage of members who left is ended by the batch write (`scan_io.write_batch`).
     """
-    held = [d for d in decided if d.result == ScanResult.LOCKUP_HELD.value and d.member_id]
-    arrivals = (
-        {}
-        if settled
-        else {
-            r.member_id: r
-            for r in rows
-            if r.direction is Direction.IN and r.member_id is not None and not r.replayed
-        }
-    )
+    held, arrivals = _work(decided, rows, settled=settled)
     if not held and not arrivals:
         return
     session = tx.session
     messages = [*await _held(session, held, now=now, on=on)]
-    messages += await _responsibility(session, list(arrivals.values()), now=now, on=on)
+    messages += await _responsibility(session, arrivals, now=now, on=on)
     ids = await outbox.enqueue(session, messages, relay_delay_s=SELF_PUBLISH_GRACE_S)
     outcome.queue_outbox(ids, messages)
+
+
+def needs_queries(
+    decided: Sequence[StoredDecision], rows: Sequence[NewCheckin], *, settled: bool
+) -> bool:
+    """True when `after_scans` will query and write (an optimistic batch must not start it)."""
+    held, arrivals = _work(decided, rows, settled=settled)
+    return bool(held or arrivals)
+
+
+def _work(
+    decided: Sequence[StoredDecision], rows: Sequence[NewCheckin], *, settled: bool
+) -> tuple[list[StoredDecision], list[NewCheckin]]:
+    """The refused holder check-outs, and the arrivals that need a prompt (none if settled)."""
+    held = [d for d in decided if d.result == ScanResult.LOCKUP_HELD.value and d.member_id]
+    if settled:
+        return held, []
+    arrivals = {
+        r.member_id: r
+        for r in rows
+        if r.direction is Direction.IN and r.member_id is not None and not r.replayed
+    }
+    return held, list(arrivals.values())
 
 
 async def _held(

@@ -11,11 +11,11 @@ the store functions the other edges use (`shared.store.devices.touch_devices`,
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from ingest.stages.batch_tx import BatchTx, DriverStatement
+from ingest.stages.batch_tx import BatchTx, DriverStatement, NeedsLock
 from shared.domain.checkin import Direction
 from shared.domain.dds import DdsStatus
 from shared.domain.duty_watch import LiveEndReason
@@ -27,7 +27,34 @@ from shared.store.events import StoredDecision
 from shared.store.outbox import Outgoing
 from shared.store.states import StateRow
 
-_PREFETCH_SQL = DriverStatement.from_named(
+_PREFETCH_TAIL = """
+    SELECT
+        -- The state rows are locked before the readers' rows, as in the optimistic write
+        -- (the select list is evaluated in order), so two workers never wait on each other.
+        {states} AS states,
+        {devices} AS devices,
+        ARRAY(
+            SELECT row(event_id, device_id, result, reason, display, member_id, checkin_id,
+                       event_at, received_at, clock_suspect)
+            FROM unnest(CAST(:events AS text[])) AS wanted(id)
+            CROSS JOIN LATERAL (
+                SELECT * FROM processed_events WHERE event_id = wanted.id LIMIT 1
+            ) e
+        ) AS decisions,
+        ARRAY(
+            SELECT row(id, serial_number, status, assignment_type, member_id, member_status,
+                       display_name, division_code, visitor_id)
+            FROM hit
+        ) AS badges,
+        (SELECT row(building_status, holder_id) FROM lockup_cycles WHERE is_active
+         ORDER BY created_at DESC LIMIT 1) AS cycle,
+        (SELECT status FROM dds_assignments
+         WHERE operational_date = :on AND status IN ('pending', 'active')
+         ORDER BY created_at DESC, accepted_at DESC NULLS LAST LIMIT 1) AS dds_status
+"""
+
+# Locked: registers and marks the readers as seen, creates and locks the members' state rows.
+_PREFETCH_LOCKED_SQL = DriverStatement.from_named(
     """
     WITH dev AS (
         INSERT INTO devices (id, status, online, last_seen_at)
@@ -43,29 +70,45 @@ _PREFETCH_SQL = DriverStatement.from_named(
         ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id
         RETURNING member_id, direction, at, checkin_id
     )
-    SELECT
-        ARRAY(SELECT row(id, status) FROM dev) AS devices,
-        ARRAY(
-            SELECT row(event_id, device_id, result, reason, display, member_id, checkin_id,
-                       event_at, received_at, clock_suspect)
-            FROM unnest(CAST(:events AS text[])) AS wanted(id)
-            CROSS JOIN LATERAL (
-                SELECT * FROM processed_events WHERE event_id = wanted.id LIMIT 1
-            ) e
-        ) AS decisions,
-        ARRAY(
-            SELECT row(id, serial_number, status, assignment_type, member_id, member_status,
-                       display_name, division_code, visitor_id)
-            FROM hit
-        ) AS badges,
-        ARRAY(SELECT row(member_id, direction, at, checkin_id) FROM st) AS states,
-        (SELECT row(building_status, holder_id) FROM lockup_cycles WHERE is_active
-         ORDER BY created_at DESC LIMIT 1) AS cycle,
-        (SELECT status FROM dds_assignments
-         WHERE operational_date = :on AND status IN ('pending', 'active')
-         ORDER BY created_at DESC, accepted_at DESC NULLS LAST LIMIT 1) AS dds_status
     """.replace("{badge_lookup}", badges.BADGE_LOOKUP_SQL)
+    + _PREFETCH_TAIL.replace("{devices}", "ARRAY(SELECT row(id, status) FROM dev)").replace(
+        "{states}", "ARRAY(SELECT row(member_id, direction, at, checkin_id) FROM st)"
+    )
 )
+
+# Optimistic: reads only; the write marks the readers seen and checks the states it read.
+_PREFETCH_READ_SQL = DriverStatement.from_named(
+    """
+    WITH hit AS (
+        {badge_lookup}
+    )
+    """.replace("{badge_lookup}", badges.BADGE_LOOKUP_SQL)
+    + _PREFETCH_TAIL.replace(
+        "{devices}",
+        """ARRAY(
+            SELECT row(d.id, d.status, d.online, d.last_seen_at)
+            FROM unnest(CAST(:devices AS text[])) AS w(id)
+            CROSS JOIN LATERAL (
+                SELECT id, status, online, last_seen_at FROM devices WHERE id = w.id LIMIT 1
+            ) d
+        )""",
+    ).replace(
+        "{states}",
+        """ARRAY(
+            SELECT row(s.member_id, s.direction, s.at, s.checkin_id)
+            FROM (SELECT DISTINCT member_id FROM hit WHERE member_status IS NOT NULL) h
+            CROSS JOIN LATERAL (
+                SELECT * FROM member_states WHERE member_id = h.member_id LIMIT 1
+            ) s
+        )""",
+    )
+)
+
+
+# An optimistic batch marks a reader as seen only when its mark is older than this: the mark
+# is for the fleet watcher (offline after three missed heartbeats), and a row written by every
+# batch is a row two workers' batches queue on.
+SEEN_EVERY = timedelta(seconds=1)
 
 
 @dataclass(slots=True)
@@ -79,6 +122,10 @@ class Prefetch:
     holders: set[uuid.UUID]
     building: BuildingStatus
     dds_active: bool
+    # Optimistic only: the state rows as read (the write checks them) and the readers whose
+    # last-seen mark is due.
+    read_states: list[tuple[Any, ...]] = field(default_factory=list)
+    stale_devices: list[str] = field(default_factory=list)
 
     @property
     def building_settled(self) -> bool:
@@ -95,25 +142,45 @@ async def prefetch(
     now: datetime,
     on: date,
 ) -> Prefetch:
-    """Read (and lock) everything the batch's decisions need."""
-    row = await tx.one(
-        _PREFETCH_SQL,
-        {
-            "devices": sorted(set(device_ids)),
-            "now": now,
-            "events": list(event_ids),
-            "serials": sorted(set(serials)),
-            "on": on,
-        },
-    )
+    """Read (and, in a locked transaction, lock) everything the batch's decisions need.
+
+    Optimistic, a reader never seen or a member without a state row yet needs the locked
+    transaction (NeedsLock): that is where they are created.
+    """
+    params: dict[str, Any] = {
+        "devices": sorted(set(device_ids)),
+        "events": list(event_ids),
+        "serials": sorted(set(serials)),
+        "on": on,
+    }
+    if tx.optimistic:
+        row = await tx.one(_PREFETCH_READ_SQL, params)
+    else:
+        row = await tx.one(_PREFETCH_LOCKED_SQL, params | {"now": now})
     stored = {d[0]: StoredDecision(*d) for d in row["decisions"]}
     hits = {b[1]: badges.badge_hit(b) for b in row["badges"]}
     locked = {
         s[0]: StateRow(s[0], Direction(s[1]) if s[1] else None, s[2], s[3]) for s in row["states"]
     }
+    read_states: list[tuple[Any, ...]] = []
+    stale: list[str] = []
+    if tx.optimistic:
+        if len(row["devices"]) < len(params["devices"]):
+            raise NeedsLock("a reader seen for the first time")
+        read_states = [tuple(s) for s in row["states"]]
+        for hit in hits.values():
+            member_id = hit.view.member_id
+            if member_id is not None and member_id not in locked:
+                # No state row yet: the write creates it, or fails if another writer did.
+                locked[member_id] = StateRow(member_id, None, None, None)
+        stale = [
+            d[0] for d in row["devices"] if not d[2] or d[3] is None or now - d[3] >= SEEN_EVERY
+        ]
     cycle = row["cycle"]
     holder = cycle[1] if cycle is not None else None
     return Prefetch(
+        read_states=read_states,
+        stale_devices=stale,
         stored=stored,
         device_status={d[0]: d[1] for d in row["devices"]},
         hits=hits,
@@ -124,8 +191,7 @@ async def prefetch(
     )
 
 
-_WRITE_SQL = DriverStatement.from_named(
-    """
+_WRITE_CTES = """
     WITH r AS (
         SELECT * FROM unnest(
             CAST(:c_id AS uuid[]), CAST(:c_at AS timestamptz[]), CAST(:c_member AS uuid[]),
@@ -140,8 +206,9 @@ _WRITE_SQL = DriverStatement.from_named(
                               device_id, event_id, clock_suspect, replayed)
         SELECT * FROM r
     ), s AS (
-        -- The rows exist and are locked (prefetch); an upsert finds each by its key, where an
-        -- UPDATE ... FROM unnest() is planned as a scan of the whole table.
+        -- The rows exist and are locked (the locked prefetch, or `g` below); an upsert finds
+        -- each by its key, where an UPDATE ... FROM unnest() is planned as a scan of the whole
+        -- table.
         INSERT INTO member_states (member_id, direction, at, checkin_id)
         SELECT * FROM unnest(CAST(:s_member AS uuid[]), CAST(:s_dir AS text[]),
                              CAST(:s_at AS timestamptz[]), CAST(:s_checkin AS uuid[]))
@@ -181,7 +248,46 @@ _WRITE_SQL = DriverStatement.from_named(
         ORDER BY u.n
         RETURNING id
     )
-    SELECT ARRAY(SELECT id FROM o ORDER BY id) AS outbox_ids
+"""
+
+_WRITE_LOCKED_SQL = DriverStatement.from_named(
+    _WRITE_CTES + "SELECT ARRAY(SELECT id FROM o ORDER BY id) AS outbox_ids"
+)
+
+# Optimistic: `g` locks the state rows the batch was decided from (in member-id order) and
+# keeps those still as they were read, `sn` creates the rows of members who had none; if a row
+# changed or appeared meanwhile, the whole statement fails (40001). `s` then saves only the
+# members whose row was read.
+_WRITE_OPTIMISTIC_SQL = DriverStatement.from_named(
+    _WRITE_CTES
+    + """
+    , g AS (
+        SELECT ms.member_id
+        FROM unnest(CAST(:g_member AS uuid[]), CAST(:g_dir AS text[]),
+                    CAST(:g_at AS timestamptz[]), CAST(:g_checkin AS uuid[]))
+             WITH ORDINALITY AS e(member_id, direction, at, checkin_id, n)
+        CROSS JOIN LATERAL (
+            SELECT member_id FROM member_states
+            WHERE member_id = e.member_id AND direction IS NOT DISTINCT FROM e.direction
+              AND at IS NOT DISTINCT FROM e.at AND checkin_id IS NOT DISTINCT FROM e.checkin_id
+            FOR UPDATE
+        ) ms
+        ORDER BY e.n
+    ), sn AS (
+        INSERT INTO member_states (member_id, direction, at, checkin_id)
+        SELECT * FROM unnest(CAST(:n_member AS uuid[]), CAST(:n_dir AS text[]),
+                             CAST(:n_at AS timestamptz[]), CAST(:n_checkin AS uuid[]))
+        ON CONFLICT (member_id) DO NOTHING
+        RETURNING member_id
+    ), dev AS (
+        UPDATE devices SET last_seen_at = :now, online = true, offline_since = NULL
+        WHERE id = ANY(CAST(:d_seen AS text[]))
+    )
+    SELECT CASE WHEN (SELECT count(*) FROM g) = :g_count
+                     AND (SELECT count(*) FROM sn) = :n_count
+                THEN ARRAY(SELECT id FROM o ORDER BY id)
+                WHEN sentinel_conflict('a member state changed since the batch read it')
+                THEN NULL END AS outbox_ids
     """
 )
 
@@ -197,11 +303,14 @@ class BatchWrites:
     outbox: list[Outgoing]
 
 
-async def write_batch(tx: BatchTx, writes: BatchWrites, *, relay_delay_s: float) -> list[int]:
+async def write_batch(
+    tx: BatchTx, writes: BatchWrites, *, relay_delay_s: float, read: Prefetch, now: datetime
+) -> list[int]:
     """Write the batch in one statement; return the outbox ids in message order.
 
     A decision for an event another worker committed meanwhile raises IntegrityError (the
-    apply stage retries the batch, which then sees the stored decision).
+    apply stage retries the batch, which then sees the stored decision). Optimistic, a member
+    state changed since `read` raises asyncpg's SerializationError and writes nothing.
     """
     rows, states, decided = writes.checkins, writes.states, writes.decisions
     params: dict[str, Any] = {
@@ -217,10 +326,6 @@ async def write_batch(tx: BatchTx, writes: BatchWrites, *, relay_delay_s: float)
         "c_event": [r.event_id for r in rows],
         "c_suspect": [r.clock_suspect for r in rows],
         "c_replayed": [r.replayed for r in rows],
-        "s_member": [s.member_id for s in states],
-        "s_dir": [s.direction.value if s.direction else None for s in states],
-        "s_at": [s.at for s in states],
-        "s_checkin": [s.checkin_id for s in states],
         "p_event": [d.event_id for d in decided],
         "p_device": [d.device_id for d in decided],
         "p_result": [d.result for d in decided],
@@ -241,5 +346,43 @@ async def write_batch(tx: BatchTx, writes: BatchWrites, *, relay_delay_s: float)
         "o_retain": [m.retain for m in writes.outbox],
         "o_correlation": [m.correlation_id for m in writes.outbox],
     }
-    result = await tx.one(_WRITE_SQL, params)
+    if not tx.optimistic:
+        result = await tx.one(_WRITE_LOCKED_SQL, params | _states("s", states))
+        return list(result["outbox_ids"])
+    guard = sorted(read.read_states, key=lambda s: s[0])
+    had_row = {s[0] for s in guard}
+    params |= _states("s", [s for s in states if s.member_id in had_row])
+    new = [s for s in states if s.member_id not in had_row]
+    params |= _states("n", new) | {"n_count": len(new)}
+    params |= {
+        "g_member": [s[0] for s in guard],
+        "g_dir": [s[1] for s in guard],
+        "g_at": [s[2] for s in guard],
+        "g_checkin": [s[3] for s in guard],
+        "g_count": len(guard),
+        "d_seen": read.stale_devices,
+        "now": now,
+    }
+    result = await tx.one(_WRITE_OPTIMISTIC_SQL, params)
     return list(result["outbox_ids"])
+
+
+async def warm_up(tx: BatchTx, *, now: datetime, on: date) -> None:
+    """Run the optimistic statements once with nothing in them (writes nothing).
+
+    At start, so the connection, its prepared statements and their plans exist before the first
+    tap (its answer is not slowed by them, and the memory is taken once, up front).
+    """
+    read = await prefetch(tx, event_ids=[], device_ids=[], serials=[], now=now, on=on)
+    empty = BatchWrites(checkins=[], states=[], decisions=[], left={}, outbox=[])
+    await write_batch(tx, empty, relay_delay_s=0, read=read, now=now)
+
+
+def _states(prefix: str, states: Sequence[StateRow]) -> dict[str, list[Any]]:
+    """Member state rows as the write's `{prefix}_*` array parameters."""
+    return {
+        f"{prefix}_member": [s.member_id for s in states],
+        f"{prefix}_dir": [s.direction.value if s.direction else None for s in states],
+        f"{prefix}_at": [s.at for s in states],
+        f"{prefix}_checkin": [s.checkin_id for s in states],
+    }

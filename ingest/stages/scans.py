@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from ingest.outcome import SELF_PUBLISH_GRACE_S, BatchOutcome
 from ingest.policy import IngestPolicy
 from ingest.stages import building, realign, scan_io
-from ingest.stages.batch_tx import BatchTx
+from ingest.stages.batch_tx import BatchTx, NeedsLock
 from ingest.stages.parse import Parsed
 from shared.contracts import topics
 from shared.contracts.checkin import CheckinEvent
@@ -205,6 +205,10 @@ async def process_scans(
     for r in [*new_rows, *corrected]:
         if r.direction is Direction.OUT and r.member_id is not None:
             left[r.member_id] = max(r.at, left.get(r.member_id, r.at))
+    if tx.optimistic and building.needs_queries(
+        decided, new_rows, settled=context.building_settled
+    ):
+        raise NeedsLock("building events to queue")
     ids = await scan_io.write_batch(
         tx,
         scan_io.BatchWrites(
@@ -215,6 +219,8 @@ async def process_scans(
             outbox=messages,
         ),
         relay_delay_s=SELF_PUBLISH_GRACE_S,
+        read=context,
+        now=now,
     )
     outcome.queue_outbox(ids, messages)
     await building.after_scans(

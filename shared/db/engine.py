@@ -31,20 +31,25 @@ def make_engine(
     deployment, the first minute of a day's table) scanned it whole for every key once it
     had grown, until autovacuum's next ANALYZE: seconds per batch at 20,000 rows.
     """
-    server_settings = {"application_name": application_name}
-    if probes_only:
-        server_settings |= {"plan_cache_mode": "force_generic_plan", "enable_seqscan": "off"}
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=5,
         pool_pre_ping=pre_ping,
         connect_args={
-            "server_settings": server_settings,
+            "server_settings": server_settings(application_name, probes_only=probes_only),
             "timeout": 10,
             "command_timeout": 30,
         },
     )
+
+
+def server_settings(application_name: str, *, probes_only: bool = False) -> dict[str, str]:
+    """A connection's session settings (see `make_engine` for `probes_only`)."""
+    settings = {"application_name": application_name}
+    if probes_only:
+        settings |= {"plan_cache_mode": "force_generic_plan", "enable_seqscan": "off"}
+    return settings
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -22,30 +22,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.publisher import LeanPublisher
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
 from shared.db.engine import make_engine, make_sessionmaker
-from shared.domain.dds import DdsStatus
-from shared.domain.lockup import BuildingStatus
-from shared.domain.opday import operational_date
-from shared.settings import BrokerAddress, Settings
-from shared.store import dds as dds_store
-from shared.store import lockup as lockup_store
+from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
 from tools.bench.common import CpuMeter, children_of, percentile, write_results
 from tools.bench.mqttlite import LiteSubscriber
 from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
-from tools.seed import seed
+from tools.seed import open_building, seed
 from tools.stack import Processes, service_env, start_services
 
 console = Console(stderr=True)
@@ -296,7 +289,7 @@ async def _run(
     async with make_sessionmaker(engine).begin() as session:
         members = await seed(session, members=args.members, rng=random.Random(5))
         if args.building == "open":
-            await _open_building(session, uuid.UUID(members[0].member_id))
+            await open_building(session, uuid.UUID(members[0].member_id))
     # A unit in service has table statistics; a just-seeded database has none until
     # autovacuum's first pass (up to a minute), which would measure plans nobody runs.
     async with engine.connect() as connection:
@@ -437,21 +430,6 @@ async def _firmware_taps(
         "p50_ms": round(percentile(latencies, 50) * 1000, 2) if latencies else None,
         "p99_ms": round(percentile(latencies, 99) * 1000, 2) if latencies else None,
     }
-
-
-async def _open_building(session: AsyncSession, dds: uuid.UUID) -> None:
-    """A working day: the building open and today's DDS accepted, so arrivals need no prompt.
-
-    With `--building secured` every arrival also gets a responsibility prompt (domain.md
-    §2.11 step 11), which is what the first minutes of a day look like.
-    """
-    now = datetime.now(UTC)
-    on = operational_date(now, tz=ZoneInfo(Settings().timezone), rollover=Settings().day_rollover)
-    cycle = await lockup_store.start_cycle(session, on=on, now=now, closed_reason="bench")
-    await lockup_store.update_cycle(
-        session, cycle.id, now=now, building_status=BuildingStatus.OPEN.value, opened_at=now
-    )
-    await dds_store.insert_row(session, member_id=dds, on=on, status=DdsStatus.ACTIVE, now=now)
 
 
 def _report(results: dict[str, Any]) -> None:

@@ -1,0 +1,272 @@
+"""The optimistic batch path (issue 4): two statements, no transaction, a guarded write.
+
+Driven at the apply stage against a real PostgreSQL, so the moment between the batch's read
+and its write can be used by a second writer, which is what the guard is for.
+"""
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ingest import metrics
+from ingest.inbound import Inbound
+from ingest.outcome import BatchOutcome
+from ingest.policy import IngestPolicy, policy_from
+from ingest.stages import scan_io
+from ingest.stages.apply import apply_batch
+from ingest.stages.batch_tx import DriverLink
+from shared.db.engine import make_engine
+from shared.settings import Settings
+from tests.fixtures.factories import MadeMember, make_member
+from tests.fixtures.scans import scan_payload, scan_topic
+from tools.seed import open_building
+
+READER = "rdr-opt"
+
+
+@pytest.fixture
+async def driver(database_url: str) -> AsyncIterator[DriverLink]:
+    link = DriverLink(database_url, application_name="sentinel-tests")
+    try:
+        yield link
+    finally:
+        await link.close()
+
+
+@pytest.fixture
+def policy(database_url: str) -> IngestPolicy:
+    return policy_from(Settings(database_url=database_url))
+
+
+@pytest.fixture
+async def apply(
+    database_url: str, driver: DriverLink, policy: IngestPolicy
+) -> AsyncIterator[Callable[..., Awaitable[BatchOutcome]]]:
+    """Apply scans (uid, seq, minutes ago) as one batch, the way the ingest does."""
+    engine = make_engine(
+        database_url, application_name="sentinel-tests", pre_ping=False, probes_only=True
+    )
+
+    async def run(*taps: tuple[str, int, float]) -> BatchOutcome:
+        now = datetime.now(UTC)
+        batch = [
+            Inbound(
+                topic=scan_topic(READER),
+                payload=scan_payload(READER, uid, seq=seq, at=now - timedelta(minutes=ago)),
+                mid=seq,
+                qos=1,
+                received_at=now,
+            )
+            for uid, seq, ago in taps
+        ]
+        return await apply_batch(engine, batch, now=now, policy=policy, driver=driver)
+
+    try:
+        yield run
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def member(sessionmaker: async_sessionmaker[AsyncSession]) -> MadeMember:
+    """A member, in a building that is open with today's DDS accepted (no prompts due)."""
+    async with sessionmaker.begin() as session:
+        made = await make_member(session)
+        await open_building(session, made.id)
+    return made
+
+
+def _count(name: str, label: str) -> float:
+    value = metrics.BATCHES if name == "batches" else metrics.OPTIMISTIC_FALLBACKS
+    return value.labels(label)._value.get()
+
+
+async def _rows(sm: async_sessionmaker[AsyncSession], sql: str) -> list[Any]:
+    async with sm() as session:
+        return list((await session.execute(text(sql))).all())
+
+
+async def test_known_reader_and_member_are_applied_optimistically(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    first = await apply((member.uid, 1, 3))  # a new reader: registered by the locked path
+    assert first.results["checked_in"] == 1
+    before = _count("batches", "optimistic")
+    second = await apply((member.uid, 2, 2))
+    third = await apply((member.uid, 3, 1))
+    assert _count("batches", "optimistic") == before + 2
+    assert second.results["checked_out"] == 1 and third.results["checked_in"] == 1
+    assert [
+        r.direction for r in await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    ] == ["in", "out", "in"]
+    state = await _rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
+    latest = await _rows(sessionmaker, "SELECT id FROM checkins ORDER BY at DESC LIMIT 1")
+    assert state == [("in", latest[0].id)]
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM processed_events")) == 3
+    assert (
+        len(await _rows(sessionmaker, "SELECT 1 FROM audit_log WHERE action = 'checkin_scan'")) == 3
+    )
+    # Each check-in's event went to the outbox in the same statement, ids handed back in order.
+    assert len(second.outbox_ids) == 1 and len(third.outbox_ids) == 1
+    assert second.outbox_ids[0] < third.outbox_ids[0]
+
+
+async def _seen(sm: async_sessionmaker[AsyncSession]) -> datetime:
+    rows = await _rows(sm, f"SELECT last_seen_at FROM devices WHERE id = '{READER}'")
+    return rows[0].last_seen_at  # type: ignore[no-any-return]
+
+
+async def test_a_members_first_tap_creates_the_state_row(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker.begin() as session:
+        other = await make_member(session, last_name="Other")
+    await apply((other.uid, 1, 5))  # registers the reader
+    before = _count("batches", "optimistic")
+    outcome = await apply((member.uid, 2, 1))
+    assert _count("batches", "optimistic") == before + 1
+    assert outcome.results["checked_in"] == 1
+    rows = await _rows(
+        sessionmaker, f"SELECT direction FROM member_states WHERE member_id = '{member.id}'"
+    )
+    assert [r.direction for r in rows] == ["in"]
+
+
+async def test_a_state_changed_between_read_and_write_is_decided_again_locked(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await apply((member.uid, 1, 10))  # in (and the reader registered)
+    manual = uuid.uuid4()
+    real_prefetch = scan_io.prefetch
+
+    async def prefetch_then_check_out_by_hand(*args: Any, **kwargs: Any) -> scan_io.Prefetch:
+        read = await real_prefetch(*args, **kwargs)
+        monkeypatch.setattr(scan_io, "prefetch", real_prefetch)  # once
+        # An admin checks the member out by hand after the batch read the state ("in").
+        async with sessionmaker.begin() as session:
+            at = datetime.now(UTC) - timedelta(minutes=5)
+            await session.execute(
+                text(
+                    "INSERT INTO checkins (id, at, member_id, direction, source, method)"
+                    " VALUES (:id, :at, :m, 'out', 'admin', 'manual')"
+                ),
+                {"id": manual, "at": at, "m": member.id},
+            )
+            await session.execute(
+                text(
+                    "UPDATE member_states SET direction = 'out', at = :at, checkin_id = :id"
+                    " WHERE member_id = :m"
+                ),
+                {"id": manual, "at": at, "m": member.id},
+            )
+        return read
+
+    monkeypatch.setattr(scan_io, "prefetch", prefetch_then_check_out_by_hand)
+    conflicts = _count("fallbacks", "conflict")
+    outcome = await apply((member.uid, 2, 1))
+    assert _count("fallbacks", "conflict") == conflicts + 1
+    # Decided from the state read then it would have been "out"; decided again, it is "in".
+    assert outcome.results["checked_in"] == 1 and outcome.results["checked_out"] == 0
+    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    assert [(r.direction, r.source) for r in history] == [
+        ("in", READER),
+        ("out", "admin"),
+        ("in", READER),
+    ]
+    # Nothing of the failed write is left: one decision and one audit entry per scan.
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM processed_events")) == 2
+    assert (
+        len(await _rows(sessionmaker, "SELECT 1 FROM audit_log WHERE action = 'checkin_scan'")) == 2
+    )
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM outbox")) == 2
+
+
+async def test_a_state_row_created_between_read_and_write_is_decided_again_locked(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with sessionmaker.begin() as session:
+        other = await make_member(session, last_name="Other")
+    await apply((other.uid, 1, 10))  # registers the reader; `member` has no state row yet
+    real_prefetch = scan_io.prefetch
+    manual = uuid.uuid4()
+
+    async def prefetch_then_check_in_by_hand(*args: Any, **kwargs: Any) -> scan_io.Prefetch:
+        read = await real_prefetch(*args, **kwargs)
+        monkeypatch.setattr(scan_io, "prefetch", real_prefetch)
+        async with sessionmaker.begin() as session:
+            at = datetime.now(UTC) - timedelta(minutes=5)
+            await session.execute(
+                text(
+                    "INSERT INTO checkins (id, at, member_id, direction, source, method)"
+                    " VALUES (:id, :at, :m, 'in', 'admin', 'manual')"
+                ),
+                {"id": manual, "at": at, "m": member.id},
+            )
+            await session.execute(
+                text(
+                    "INSERT INTO member_states (member_id, direction, at, checkin_id)"
+                    " VALUES (:m, 'in', :at, :id)"
+                ),
+                {"id": manual, "at": at, "m": member.id},
+            )
+        return read
+
+    monkeypatch.setattr(scan_io, "prefetch", prefetch_then_check_in_by_hand)
+    conflicts = _count("fallbacks", "conflict")
+    outcome = await apply((member.uid, 2, 1))
+    assert _count("fallbacks", "conflict") == conflicts + 1
+    assert outcome.results["checked_out"] == 1
+    rows = await _rows(
+        sessionmaker,
+        f"SELECT direction FROM checkins WHERE member_id = '{member.id}' ORDER BY at",
+    )
+    assert [r.direction for r in rows] == ["in", "out"]
+
+
+async def test_a_batch_that_needs_building_events_is_applied_locked(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker.begin() as session:
+        made = await make_member(session)  # the building is secured: arrivals are prompted
+    await apply((made.uid, 1, 5))  # registers the reader
+    needs_lock = _count("fallbacks", "needs_lock")
+    outcome = await apply((made.uid, 2, 4), (made.uid, 3, 1))
+    assert _count("fallbacks", "needs_lock") == needs_lock + 1
+    assert outcome.results["checked_out"] == 1 and outcome.results["checked_in"] == 1
+    prompts = await _rows(sessionmaker, "SELECT 1 FROM outbox WHERE topic LIKE '%responsibility%'")
+    assert len(prompts) == 2  # one per arrival, none written twice
+
+
+async def test_readers_last_seen_mark_is_refreshed_at_most_every_second(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await apply((member.uid, 1, 10))
+    async with sessionmaker.begin() as session:
+        await session.execute(
+            text("UPDATE devices SET last_seen_at = now() - interval '1 minute', online = false")
+        )
+    await apply((member.uid, 2, 5))
+    marked = await _seen(sessionmaker)
+    assert datetime.now(UTC) - marked < timedelta(seconds=5)
+    rows = await _rows(sessionmaker, f"SELECT online FROM devices WHERE id = '{READER}'")
+    assert rows[0].online is True
+    await apply((member.uid, 3, 1))  # within the second: the mark is left as it is
+    assert await _seen(sessionmaker) == marked
