@@ -1,28 +1,23 @@
-"""The only module that touches the MQTT client library (aiomqtt over paho-mqtt 2).
+"""The ingest's broker edge: a lean subscriber and a lean publisher, two connections.
 
-Sets what Sentinel needs and the libraries do not do by default: TCP_NODELAY (without it a
-tap→feedback round trip takes ~250 ms, backend-notes §4.3), a persistent session with a stable
-client id, and manual PUBACK so a scan is acknowledged only after its commit (aiomqtt has no
-public switch; we reach its paho client, the way aiomqtt issue #345 describes). Outgoing
-messages go through `publisher.LeanPublisher` on a second connection (`<client id>-pub`).
+Sets what Sentinel needs: TCP_NODELAY (without it a tap→feedback round trip takes ~250 ms,
+backend-notes §4.3), a persistent session with a stable client id, and manual PUBACK so a
+scan is acknowledged only after its commit. Messages come in through
+`subscriber.LeanSubscriber` and go out through `publisher.LeanPublisher` (`<client id>-pub`).
 """
 
-import socket
 import ssl
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import aiomqtt
-import paho.mqtt.client as paho
-
 from ingest.inbound import Inbound
 from ingest.publisher import LeanPublisher, PublisherClosed
+from ingest.subscriber import LeanSubscriber, SubscriberClosed
 from shared.clock import Clock
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
 
-NODELAY = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
 PUBLISH_TIMEOUT_S = 10.0
 
 
@@ -41,34 +36,29 @@ class Subscription:
 class BrokerLink:
     """A connected client: receive with manual ack, publish with a timeout."""
 
-    def __init__(self, client: aiomqtt.Client, publisher: LeanPublisher, clock: Clock) -> None:
-        self._client = client
+    def __init__(self, subscriber: LeanSubscriber, publisher: LeanPublisher, clock: Clock) -> None:
+        self._subscriber = subscriber
         self._publisher = publisher
         self._clock = clock
 
     async def messages(self) -> AsyncIterator[Inbound]:
         """Yield messages as they arrive; raises BrokerUnavailable when the link drops."""
         try:
-            async for message in self._client.messages:
-                payload = message.payload
-                raw = payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
+            async for message in self._subscriber.messages():
                 yield Inbound(
-                    topic=message.topic.value,
-                    payload=bytes(raw),
+                    topic=message.topic,
+                    payload=message.payload,
                     mid=message.mid,
                     qos=message.qos,
                     received_at=self._clock.now(),
                     retain=message.retain,
                 )
-        except aiomqtt.MqttError as exc:
+        except SubscriberClosed as exc:
             raise BrokerUnavailable(str(exc)) from exc
 
     def ack(self, messages: Sequence[Inbound]) -> None:
         """Send PUBACKs, in arrival order as MQTT 3.1.1 §4.6 asks, for QoS1 messages."""
-        paho_client: paho.Client = self._client._client
-        for message in messages:
-            if message.qos > 0:
-                paho_client.ack(message.mid, message.qos)
+        self._subscriber.ack((m.mid, m.qos) for m in messages)
 
     async def publish(self, messages: Sequence[Outgoing]) -> None:
         """Publish messages in order and wait for their PUBACKs, bounded by a timeout."""
@@ -94,40 +84,33 @@ async def connect(
     clock: Clock,
     subscriptions: Sequence[Subscription] = (),
     persistent: bool = True,
-    manual_ack: bool = True,
     ca_file: str | None = None,
     timeout_s: float = 10.0,
 ) -> AsyncIterator[BrokerLink]:
     """Connect, subscribe and yield a BrokerLink; raises BrokerUnavailable on failure."""
     address = BrokerAddress(url)
-    client = aiomqtt.Client(
-        address.host,
-        address.port,
-        username=address.username,
-        password=address.password,
-        identifier=client_id,
-        clean_session=not persistent,
-        protocol=aiomqtt.ProtocolVersion.V311,
-        keepalive=30,
-        timeout=timeout_s,
-        socket_options=NODELAY,
-        tls_context=_tls(address, ca_file),
-        # paho's `_update_inflight` walks the in-flight messages on every PUBACK; we publish
-        # through LeanPublisher, so this client only sends SUBSCRIBE and our manual PUBACKs.
-        max_inflight_messages=20,
-    )
-    if manual_ack:
-        client._client.manual_ack_set(True)
+    tls = _tls(address, ca_file)
     try:
-        async with client:
+        subscriber = await LeanSubscriber.connect(
+            address, client_id, persistent=persistent, tls=tls, timeout_s=timeout_s
+        )
+        try:
             publisher = await LeanPublisher.connect(
-                address, f"{client_id}-pub"[:64], tls=_tls(address, ca_file), timeout_s=timeout_s
+                address, f"{client_id}-pub"[:64], tls=tls, timeout_s=timeout_s
             )
             try:
-                for sub in subscriptions:
-                    await client.subscribe(sub.topic, qos=sub.qos)
-                yield BrokerLink(client, publisher, clock)
-            finally:
+                await subscriber.subscribe([(sub.topic, sub.qos) for sub in subscriptions])
+                link = BrokerLink(subscriber, publisher, clock)
+            except BaseException:
                 await publisher.close()
-    except (aiomqtt.MqttError, PublisherClosed, OSError, TimeoutError) as exc:
+                raise
+        except BaseException:
+            await subscriber.close()
+            raise
+    except (SubscriberClosed, PublisherClosed, OSError, TimeoutError) as exc:
         raise BrokerUnavailable(f"broker {address.host}:{address.port}: {exc}") from exc
+    try:
+        yield link
+    finally:
+        await publisher.close()
+        await subscriber.close()

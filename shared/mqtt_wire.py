@@ -1,6 +1,6 @@
 """MQTT 3.1.1 packet framing shared by the ingest publisher, the API's broker probe and tools.
 
-Only what those need: CONNECT (clean session), PUBLISH (QoS 0/1), the remaining-length
+Only what those need: CONNECT, PUBLISH (QoS 0/1), SUBSCRIBE, PUBACK, the remaining-length
 encoding and reading one packet from a stream.
 """
 
@@ -38,10 +38,15 @@ def _string(value: str | bytes) -> bytes:
 
 
 def connect_packet(
-    client_id: str, *, keepalive: int, username: str | None, password: str | None
+    client_id: str,
+    *,
+    keepalive: int,
+    username: str | None,
+    password: str | None,
+    clean: bool = True,
 ) -> bytes:
-    """Encode CONNECT (clean session; MQTT 3.1.1 §3.1)."""
-    flags = 0x02
+    """Encode CONNECT (MQTT 3.1.1 §3.1); `clean=False` resumes the client id's session."""
+    flags = 0x02 if clean else 0x00
     payload = _string(client_id)
     if username is not None:
         flags |= 0x80
@@ -62,3 +67,38 @@ def publish_packet(message: Outgoing, packet_id: int) -> bytes:
         body += struct.pack("!H", packet_id)
     body += message.payload
     return bytes([header]) + encode_length(len(body)) + body
+
+
+def subscribe_packet(filters: list[tuple[str, int]], packet_id: int) -> bytes:
+    """Encode SUBSCRIBE (MQTT 3.1.1 §3.8) for (topic filter, maximum QoS) pairs."""
+    body = struct.pack("!H", packet_id)
+    for topic, qos in filters:
+        body += _string(topic) + bytes([qos])
+    return b"\x82" + encode_length(len(body)) + body
+
+
+def puback_packet(packet_id: int) -> bytes:
+    """Encode PUBACK (MQTT 3.1.1 §3.4)."""
+    return b"\x40\x02" + struct.pack("!H", packet_id)
+
+
+def parse_publish(header: int, body: bytes) -> tuple[str, bytes, int, int, bool]:
+    """Decode a received PUBLISH: (topic, payload, packet id or 0, QoS, retain).
+
+    Raises ValueError for a body too short for its own lengths or a topic that is not UTF-8.
+    """
+    qos = (header >> 1) & 3
+    if len(body) < 2:
+        raise ValueError("PUBLISH without a topic")
+    size = struct.unpack_from("!H", body)[0]
+    offset = 2 + size
+    if len(body) < offset:
+        raise ValueError("PUBLISH topic longer than the packet")
+    topic = body[2:offset].decode()
+    packet_id = 0
+    if qos:
+        if len(body) < offset + 2:
+            raise ValueError("PUBLISH without a packet id")
+        packet_id = struct.unpack_from("!H", body, offset)[0]
+        offset += 2
+    return topic, body[offset:], packet_id, qos, bool(header & 1)

@@ -5,15 +5,7 @@ import socket
 import struct
 from collections.abc import Callable
 
-from shared.mqtt_wire import connect_packet, encode_length, read_packet
-
-
-def _subscribe_packet(filters: list[str], packet_id: int = 1) -> bytes:
-    body = struct.pack("!H", packet_id)
-    for topic in filters:
-        data = topic.encode()
-        body += struct.pack("!H", len(data)) + data + b"\x00"
-    return b"\x82" + encode_length(len(body)) + body
+from shared.mqtt_wire import connect_packet, read_packet, subscribe_packet
 
 
 class LiteSubscriber:
@@ -30,7 +22,7 @@ class LiteSubscriber:
         writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         writer.write(connect_packet(client_id, keepalive=120, username=None, password=None))
         await reader.readexactly(4)
-        writer.write(_subscribe_packet(filters))
+        writer.write(subscribe_packet([(f, 0) for f in filters], 1))
         await writer.drain()
         self._writer = writer
         suback = asyncio.get_running_loop().create_future()

@@ -160,7 +160,6 @@ async def test_silent_reader_goes_offline_and_long_absence_alerts(
         client_id=f"{device}-chk",
         clock=SystemClock(),
         persistent=False,
-        manual_ack=False,
     ) as link:
         assert await check_readers(link, sessionmaker, clock, policy) == []
         clock.advance(timedelta(seconds=60))  # 120 s silent > 3 x 30 s

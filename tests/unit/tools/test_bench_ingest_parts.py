@@ -11,7 +11,6 @@ import pytest
 
 from shared.contracts.scan import ScanEvent
 from tools.bench.ingest import Load, _loads, _logged, _postmaster_pid, _wait_for_log
-from tools.bench.mqttlite import _subscribe_packet
 
 UIDS = ["AABBCCDD", "04A1B2C3D4E5F6", "11223344"]
 
@@ -113,10 +112,3 @@ def test_postmaster_pid_is_read_from_the_pid_file(tmp_path: Path) -> None:
     (pgdata / "postmaster.pid").write_text("4242\n/some/dir\n1700000000\n5432\n")
 
     assert _postmaster_pid(tmp_path) == 4242
-
-
-def test_subscribe_packet_asks_qos0_for_every_filter() -> None:
-    packet = _subscribe_packet(["a/+", "bc"], packet_id=7)
-
-    body = b"\x00\x07" + b"\x00\x03a/+\x00" + b"\x00\x02bc\x00"
-    assert packet == b"\x82" + bytes([len(body)]) + body

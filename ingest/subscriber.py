@@ -1,0 +1,197 @@
+"""A lean MQTT 3.1.1 subscriber: persistent session, QoS1 messages acknowledged on request.
+
+The ingest acknowledges a scan only after the transaction holding it committed, so the broker
+redelivers anything in flight after a crash. The general-purpose stack (aiomqtt over paho,
+reached through its private client for manual acks, aiomqtt issue #345) spent about a fifth of
+the ingest's CPU per message on its callbacks, locks and queues; here a PUBLISH is decoded
+straight from the stream and a batch's PUBACKs go out in one write. It only subscribes: the
+ingest publishes through `publisher.LeanPublisher` on its own connection.
+"""
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import struct
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+
+from shared.mqtt_wire import (
+    connect_packet,
+    parse_publish,
+    puback_packet,
+    read_packet,
+    subscribe_packet,
+)
+from shared.settings import BrokerAddress
+
+QUEUE_MAX = 10_000  # received, not yet taken; beyond it the socket is left unread
+CONNACK_CODES = {
+    1: "unacceptable protocol version",
+    2: "client identifier rejected",
+    3: "server unavailable",
+    4: "bad user name or password",
+    5: "not authorised",
+}
+
+
+class SubscriberClosed(Exception):
+    """The connection is gone, or the broker refused it or a subscription."""
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One PUBLISH from the broker."""
+
+    topic: str
+    payload: bytes
+    mid: int  # the packet id (0 at QoS 0)
+    qos: int
+    retain: bool
+
+
+class LeanSubscriber:
+    """Receives PUBLISH packets in order; `ack` sends their PUBACKs."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, keepalive: int
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._keepalive = keepalive
+        self._queue: asyncio.Queue[Received | BaseException] = asyncio.Queue(QUEUE_MAX)
+        self._subacks: dict[int, asyncio.Future[bytes]] = {}
+        self._next_id = 1
+        self._closed: BaseException | None = None
+        self._tasks = [
+            asyncio.create_task(self._read_loop()),
+            asyncio.create_task(self._ping_loop()),
+        ]
+
+    @classmethod
+    async def connect(
+        cls,
+        address: BrokerAddress,
+        client_id: str,
+        *,
+        persistent: bool = True,
+        tls: ssl.SSLContext | None = None,
+        keepalive: int = 30,
+        timeout_s: float = 10.0,
+    ) -> "LeanSubscriber":
+        """Open the connection and complete CONNECT/CONNACK; raises SubscriberClosed if refused."""
+        async with asyncio.timeout(timeout_s):
+            reader, writer = await asyncio.open_connection(
+                address.host,
+                address.port,
+                ssl=tls,
+                server_hostname=address.host if tls else None,
+            )
+            sock = writer.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            writer.write(
+                connect_packet(
+                    client_id,
+                    keepalive=keepalive,
+                    username=address.username,
+                    password=address.password,
+                    clean=not persistent,
+                )
+            )
+            await writer.drain()
+            header, body = await read_packet(reader)
+        if header >> 4 != 2 or len(body) < 2 or body[1] != 0:
+            writer.close()
+            code = body[1] if len(body) >= 2 else -1
+            reason = CONNACK_CODES.get(code, f"code {code}")
+            raise SubscriberClosed(f"broker refused the connection: {reason}")
+        return cls(reader, writer, keepalive)
+
+    async def subscribe(self, filters: Sequence[tuple[str, int]], *, timeout_s: float = 10) -> None:
+        """Subscribe and wait for SUBACK; raises SubscriberClosed if a filter is refused."""
+        if not filters:
+            return  # a SUBSCRIBE must carry at least one filter (MQTT 3.1.1 §3.8.3)
+        packet_id = self._next_id
+        self._next_id = packet_id % 65535 + 1
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._subacks[packet_id] = future
+        self._writer.write(subscribe_packet(list(filters), packet_id))
+        async with asyncio.timeout(timeout_s):
+            await self._writer.drain()
+            granted = await future
+        refused = [
+            topic for (topic, _), code in zip(filters, granted, strict=False) if code >= 0x80
+        ]
+        if refused:
+            raise SubscriberClosed(f"broker refused the subscription to {refused}")
+
+    async def messages(self) -> AsyncIterator[Received]:
+        """Yield messages as they arrive; raises SubscriberClosed when the connection ends."""
+        while True:
+            item = await self._queue.get()
+            if isinstance(item, BaseException):
+                self._queue.put_nowait(item)  # for any later reader
+                raise SubscriberClosed(repr(item)) from item
+            yield item
+
+    def ack(self, messages: Iterable[Received | tuple[int, int]]) -> None:
+        """Send the PUBACKs of QoS1 messages (given as messages or (mid, qos)), in one write."""
+        buffer = bytearray()
+        for message in messages:
+            mid, qos = (message.mid, message.qos) if isinstance(message, Received) else message
+            if qos == 1:
+                buffer += puback_packet(mid)
+        if buffer and self._closed is None:
+            self._writer.write(bytes(buffer))
+
+    async def _read_loop(self) -> None:
+        try:
+            while True:
+                # The broker answers our pings, so silence this long means a dead link.
+                async with asyncio.timeout(self._keepalive * 1.5):
+                    header, body = await read_packet(self._reader)
+                kind = header >> 4
+                if kind == 3:  # PUBLISH
+                    topic, payload, mid, qos, retain = parse_publish(header, body)
+                    await self._queue.put(Received(topic, payload, mid, qos, retain))
+                elif kind == 9 and len(body) >= 2:  # SUBACK
+                    future = self._subacks.pop(struct.unpack_from("!H", body)[0], None)
+                    if future is not None and not future.done():
+                        future.set_result(body[2:])
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+            self._fail(exc)
+
+    async def _ping_loop(self) -> None:
+        while self._closed is None:
+            await asyncio.sleep(self._keepalive / 2)  # keepalive schedule
+            with contextlib.suppress(OSError):
+                self._writer.write(b"\xc0\x00")
+
+    def _fail(self, exc: BaseException) -> None:
+        if self._closed is not None:
+            return
+        self._closed = exc
+        for future in self._subacks.values():
+            if not future.done():
+                future.set_exception(SubscriberClosed(repr(exc)))
+        self._subacks.clear()
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(exc)
+        if self._queue.full():
+            # Readers are behind: make room for the end marker (the messages are unacked, so
+            # the broker redelivers them on the next session).
+            self._queue.get_nowait()
+            self._queue.put_nowait(exc)
+
+    async def close(self) -> None:
+        """Send DISCONNECT and close the socket (unacked messages stay with the broker)."""
+        self._fail(SubscriberClosed("closed"))
+        for task in self._tasks:
+            task.cancel()
+        with contextlib.suppress(OSError):
+            self._writer.write(b"\xe0\x00")
+            self._writer.close()
+            async with asyncio.timeout(2):
+                await self._writer.wait_closed()
+        await asyncio.wait(self._tasks, timeout=2)
