@@ -7,6 +7,7 @@ message at a time; a message that still fails alone is dead-lettered with its er
 (style.md §4).
 """
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -102,6 +103,12 @@ async def _apply_optimistic(
         # Another worker decided one of these events meanwhile: the locked retry sees it.
         metrics.OPTIMISTIC_FALLBACKS.labels("conflict").inc()
         return None
+    except asyncio.CancelledError:
+        # Cancelled mid-statement (a stop, a reconnect): the connection may still be busy with
+        # it, and the next batch must not find it so. Whatever it committed is found again by
+        # the redelivery's prefetch.
+        driver.discard()
+        raise
     except Exception as exc:
         if is_connection_error(exc):
             driver.discard()

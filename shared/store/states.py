@@ -56,17 +56,21 @@ async def lock_member_states(
 
 
 async def save_member_states(session: AsyncSession, states: list[StateRow]) -> None:
-    """Write back the given states (one statement)."""
+    """Write back the given states (one statement; the rows exist, `lock_member_states`).
+
+    An upsert finds each row by its key; an `UPDATE ... FROM unnest()` was planned as a scan of
+    the whole table.
+    """
     if not states:
         return
     await session.execute(
         text(
             """
-            UPDATE member_states s
-            SET direction = u.direction, at = u.at, checkin_id = u.checkin_id, updated_at = now()
-            FROM unnest(CAST(:ids AS uuid[]), CAST(:dirs AS text[]), CAST(:ats AS timestamptz[]),
-                        CAST(:cids AS uuid[])) AS u(member_id, direction, at, checkin_id)
-            WHERE s.member_id = u.member_id
+            INSERT INTO member_states (member_id, direction, at, checkin_id)
+            SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:dirs AS text[]),
+                                 CAST(:ats AS timestamptz[]), CAST(:cids AS uuid[]))
+            ON CONFLICT (member_id) DO UPDATE SET direction = EXCLUDED.direction,
+                at = EXCLUDED.at, checkin_id = EXCLUDED.checkin_id, updated_at = now()
             """
         ),
         {
