@@ -7,13 +7,12 @@ dictionary lookup. It only publishes: the subscription and manual acks stay in `
 """
 
 import asyncio
-import contextlib
-import socket
 import ssl
 import struct
 from collections.abc import Sequence
 
-from shared.mqtt_wire import connect_packet, publish_packet, read_packet
+from ingest import broker_conn
+from shared.mqtt_wire import publish_packet, read_packet
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
 
@@ -24,22 +23,14 @@ class PublisherClosed(Exception):
     """The connection is gone; pending publishes failed."""
 
 
-class LeanPublisher:
+class LeanPublisher(broker_conn.Connection):
     """Publishes batches at QoS 0/1 and waits for their PUBACKs."""
 
     def __init__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, keepalive: int
     ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._keepalive = keepalive
         self._pending: dict[int, asyncio.Future[None]] = {}
-        self._next_id = 1
-        self._closed: BaseException | None = None
-        self._tasks = [
-            asyncio.create_task(self._read_loop()),
-            asyncio.create_task(self._ping_loop()),
-        ]
+        super().__init__(reader, writer, keepalive)
 
     @classmethod
     async def connect(
@@ -52,29 +43,15 @@ class LeanPublisher:
         timeout_s: float = 10.0,
     ) -> "LeanPublisher":
         """Open the connection and complete CONNECT/CONNACK."""
-        async with asyncio.timeout(timeout_s):
-            reader, writer = await asyncio.open_connection(
-                address.host,
-                address.port,
-                ssl=tls,
-                server_hostname=address.host if tls else None,
-            )
-            sock = writer.get_extra_info("socket")
-            if sock is not None:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            writer.write(
-                connect_packet(
-                    client_id,
-                    keepalive=keepalive,
-                    username=address.username,
-                    password=address.password,
-                )
-            )
-            await writer.drain()
-            ack = await reader.readexactly(4)
-        if ack[0] != 0x20 or ack[3] != 0:
-            writer.close()
-            raise PublisherClosed(f"broker refused the publisher connection (code {ack[3]})")
+        reader, writer = await broker_conn.open_connection(
+            address,
+            client_id,
+            clean=True,
+            tls=tls,
+            keepalive=keepalive,
+            timeout_s=timeout_s,
+            refused=PublisherClosed,
+        )
         return cls(reader, writer, keepalive)
 
     def _take_id(self) -> int:
@@ -122,12 +99,6 @@ class LeanPublisher:
         except (OSError, asyncio.IncompleteReadError) as exc:
             self._fail(exc)
 
-    async def _ping_loop(self) -> None:
-        while self._closed is None:
-            await asyncio.sleep(self._keepalive / 2)  # keepalive schedule
-            with contextlib.suppress(OSError):
-                self._writer.write(b"\xc0\x00")
-
     def _fail(self, exc: BaseException) -> None:
         if self._closed is None:
             self._closed = exc
@@ -139,12 +110,4 @@ class LeanPublisher:
     async def close(self) -> None:
         """Send DISCONNECT and close the socket."""
         self._fail(PublisherClosed("closed"))
-        for task in self._tasks:
-            task.cancel()
-        with contextlib.suppress(OSError):
-            self._writer.write(b"\xe0\x00")
-            self._writer.close()
-            async with asyncio.timeout(2):
-                await self._writer.wait_closed()
-        # asyncio.wait neither raises the tasks' CancelledError nor swallows our own.
-        await asyncio.wait(self._tasks, timeout=2)
+        await broker_conn.disconnect(self._writer, self._tasks)

@@ -10,14 +10,13 @@ ingest publishes through `publisher.LeanPublisher` on its own connection.
 
 import asyncio
 import contextlib
-import socket
 import ssl
 import struct
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
+from ingest import broker_conn
 from shared.mqtt_wire import (
-    connect_packet,
     parse_publish,
     puback_packet,
     read_packet,
@@ -26,13 +25,6 @@ from shared.mqtt_wire import (
 from shared.settings import BrokerAddress
 
 QUEUE_MAX = 10_000  # received, not yet taken; beyond it the socket is left unread
-CONNACK_CODES = {
-    1: "unacceptable protocol version",
-    2: "client identifier rejected",
-    3: "server unavailable",
-    4: "bad user name or password",
-    5: "not authorised",
-}
 
 
 class SubscriberClosed(Exception):
@@ -50,23 +42,15 @@ class Received:
     retain: bool
 
 
-class LeanSubscriber:
+class LeanSubscriber(broker_conn.Connection):
     """Receives PUBLISH packets in order; `ack` sends their PUBACKs."""
 
     def __init__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, keepalive: int
     ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._keepalive = keepalive
         self._queue: asyncio.Queue[Received | BaseException] = asyncio.Queue(QUEUE_MAX)
         self._subacks: dict[int, asyncio.Future[bytes]] = {}
-        self._next_id = 1
-        self._closed: BaseException | None = None
-        self._tasks = [
-            asyncio.create_task(self._read_loop()),
-            asyncio.create_task(self._ping_loop()),
-        ]
+        super().__init__(reader, writer, keepalive)
 
     @classmethod
     async def connect(
@@ -80,32 +64,15 @@ class LeanSubscriber:
         timeout_s: float = 10.0,
     ) -> "LeanSubscriber":
         """Open the connection and complete CONNECT/CONNACK; raises SubscriberClosed if refused."""
-        async with asyncio.timeout(timeout_s):
-            reader, writer = await asyncio.open_connection(
-                address.host,
-                address.port,
-                ssl=tls,
-                server_hostname=address.host if tls else None,
-            )
-            sock = writer.get_extra_info("socket")
-            if sock is not None:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            writer.write(
-                connect_packet(
-                    client_id,
-                    keepalive=keepalive,
-                    username=address.username,
-                    password=address.password,
-                    clean=not persistent,
-                )
-            )
-            await writer.drain()
-            header, body = await read_packet(reader)
-        if header >> 4 != 2 or len(body) < 2 or body[1] != 0:
-            writer.close()
-            code = body[1] if len(body) >= 2 else -1
-            reason = CONNACK_CODES.get(code, f"code {code}")
-            raise SubscriberClosed(f"broker refused the connection: {reason}")
+        reader, writer = await broker_conn.open_connection(
+            address,
+            client_id,
+            clean=not persistent,
+            tls=tls,
+            keepalive=keepalive,
+            timeout_s=timeout_s,
+            refused=SubscriberClosed,
+        )
         return cls(reader, writer, keepalive)
 
     async def subscribe(self, filters: Sequence[tuple[str, int]], *, timeout_s: float = 10) -> None:
@@ -162,12 +129,6 @@ class LeanSubscriber:
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             self._fail(exc)
 
-    async def _ping_loop(self) -> None:
-        while self._closed is None:
-            await asyncio.sleep(self._keepalive / 2)  # keepalive schedule
-            with contextlib.suppress(OSError):
-                self._writer.write(b"\xc0\x00")
-
     def _fail(self, exc: BaseException) -> None:
         if self._closed is not None:
             return
@@ -187,11 +148,4 @@ class LeanSubscriber:
     async def close(self) -> None:
         """Send DISCONNECT and close the socket (unacked messages stay with the broker)."""
         self._fail(SubscriberClosed("closed"))
-        for task in self._tasks:
-            task.cancel()
-        with contextlib.suppress(OSError):
-            self._writer.write(b"\xe0\x00")
-            self._writer.close()
-            async with asyncio.timeout(2):
-                await self._writer.wait_closed()
-        await asyncio.wait(self._tasks, timeout=2)
+        await broker_conn.disconnect(self._writer, self._tasks)

@@ -86,6 +86,42 @@ def _count(name: str, label: str) -> float:
     return value.labels(label)._value.get()
 
 
+def _after_the_read(monkeypatch: pytest.MonkeyPatch, action: Callable[[], Awaitable[None]]) -> None:
+    """Run `action` once, between the next batch's read and its write."""
+    real_prefetch = scan_io.prefetch
+
+    async def prefetch_then_act(*args: Any, **kwargs: Any) -> scan_io.Prefetch:
+        read = await real_prefetch(*args, **kwargs)
+        monkeypatch.setattr(scan_io, "prefetch", real_prefetch)  # once
+        await action()
+        return read
+
+    monkeypatch.setattr(scan_io, "prefetch", prefetch_then_act)
+
+
+async def _by_hand(
+    sm: async_sessionmaker[AsyncSession], member_id: uuid.UUID, direction: str, *, first: bool
+) -> None:
+    """An admin's manual check-in/out 5 minutes ago; `first` when the member has no state row."""
+    row_id, at = uuid.uuid4(), datetime.now(UTC) - timedelta(minutes=5)
+    save_state = (
+        "INSERT INTO member_states (member_id, direction, at, checkin_id) VALUES (:m, :d, :at, :id)"
+        if first
+        else "UPDATE member_states SET direction = :d, at = :at, checkin_id = :id"
+        " WHERE member_id = :m"
+    )
+    async with sm.begin() as session:
+        params = {"id": row_id, "at": at, "m": member_id, "d": direction}
+        await session.execute(
+            text(
+                "INSERT INTO checkins (id, at, member_id, direction, source, method)"
+                " VALUES (:id, :at, :m, :d, 'admin', 'manual')"
+            ),
+            params,
+        )
+        await session.execute(text(save_state), params)
+
+
 async def _rows(sm: async_sessionmaker[AsyncSession], sql: str) -> list[Any]:
     async with sm() as session:
         return list((await session.execute(text(sql))).all())
@@ -148,32 +184,8 @@ async def test_a_state_changed_between_read_and_write_is_decided_again_locked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await apply((member.uid, 1, 10))  # in (and the reader registered)
-    manual = uuid.uuid4()
-    real_prefetch = scan_io.prefetch
-
-    async def prefetch_then_check_out_by_hand(*args: Any, **kwargs: Any) -> scan_io.Prefetch:
-        read = await real_prefetch(*args, **kwargs)
-        monkeypatch.setattr(scan_io, "prefetch", real_prefetch)  # once
-        # An admin checks the member out by hand after the batch read the state ("in").
-        async with sessionmaker.begin() as session:
-            at = datetime.now(UTC) - timedelta(minutes=5)
-            await session.execute(
-                text(
-                    "INSERT INTO checkins (id, at, member_id, direction, source, method)"
-                    " VALUES (:id, :at, :m, 'out', 'admin', 'manual')"
-                ),
-                {"id": manual, "at": at, "m": member.id},
-            )
-            await session.execute(
-                text(
-                    "UPDATE member_states SET direction = 'out', at = :at, checkin_id = :id"
-                    " WHERE member_id = :m"
-                ),
-                {"id": manual, "at": at, "m": member.id},
-            )
-        return read
-
-    monkeypatch.setattr(scan_io, "prefetch", prefetch_then_check_out_by_hand)
+    # An admin checks the member out by hand after the batch read the state ("in").
+    _after_the_read(monkeypatch, lambda: _by_hand(sessionmaker, member.id, "out", first=False))
     conflicts = _count("fallbacks", "conflict")
     outcome = await apply((member.uid, 2, 1))
     assert _count("fallbacks", "conflict") == conflicts + 1
@@ -202,31 +214,7 @@ async def test_a_state_row_created_between_read_and_write_is_decided_again_locke
     async with sessionmaker.begin() as session:
         other = await make_member(session, last_name="Other")
     await apply((other.uid, 1, 10))  # registers the reader; `member` has no state row yet
-    real_prefetch = scan_io.prefetch
-    manual = uuid.uuid4()
-
-    async def prefetch_then_check_in_by_hand(*args: Any, **kwargs: Any) -> scan_io.Prefetch:
-        read = await real_prefetch(*args, **kwargs)
-        monkeypatch.setattr(scan_io, "prefetch", real_prefetch)
-        async with sessionmaker.begin() as session:
-            at = datetime.now(UTC) - timedelta(minutes=5)
-            await session.execute(
-                text(
-                    "INSERT INTO checkins (id, at, member_id, direction, source, method)"
-                    " VALUES (:id, :at, :m, 'in', 'admin', 'manual')"
-                ),
-                {"id": manual, "at": at, "m": member.id},
-            )
-            await session.execute(
-                text(
-                    "INSERT INTO member_states (member_id, direction, at, checkin_id)"
-                    " VALUES (:m, 'in', :at, :id)"
-                ),
-                {"id": manual, "at": at, "m": member.id},
-            )
-        return read
-
-    monkeypatch.setattr(scan_io, "prefetch", prefetch_then_check_in_by_hand)
+    _after_the_read(monkeypatch, lambda: _by_hand(sessionmaker, member.id, "in", first=True))
     conflicts = _count("fallbacks", "conflict")
     outcome = await apply((member.uid, 2, 1))
     assert _count("fallbacks", "conflict") == conflicts + 1
