@@ -60,20 +60,24 @@ async def open_connection(
             ssl=tls,
             server_hostname=address.host if tls else None,
         )
+    try:
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        writer.write(
-            connect_packet(
-                client_id,
-                keepalive=keepalive,
-                username=address.username,
-                password=address.password,
-                clean=clean,
-            )
+        connect = connect_packet(
+            client_id,
+            keepalive=keepalive,
+            username=address.username,
+            password=address.password,
+            clean=clean,
         )
-        await writer.drain()
-        header, body = await read_packet(reader)
+        async with asyncio.timeout(timeout_s):
+            writer.write(connect)
+            await writer.drain()
+            header, body = await read_packet(reader)
+    except BaseException:
+        writer.close()  # a timeout or EOF before CONNACK must not leave the socket open
+        raise
     if header >> 4 != 2 or len(body) < 2 or body[1] != 0:
         writer.close()
         code = body[1] if len(body) >= 2 else -1

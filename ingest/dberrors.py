@@ -39,6 +39,31 @@ def is_connection_error(exc: BaseException, *, depth: int = 0) -> bool:
     return cause is not None and is_connection_error(cause, depth=depth + 1)
 
 
+# Lost a race with another writer: a retry decides again from what the winner committed.
+# 23xxx: integrity (another worker stored the same event); 40001: serialization failure (the
+# optimistic write's guard); 40P01: deadlock detected.
+_RACE_STATES = ("23", "40001", "40P01")
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a database error, through SQLAlchemy's wrapping and exception causes."""
+    current: BaseException | None = exc
+    for _ in range(6):
+        if current is None:
+            return None
+        code = getattr(current, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
+    return None
+
+
+def is_race(exc: BaseException) -> bool:
+    """True for an error a retry of the same work resolves (another writer got there first)."""
+    code = sqlstate(exc)
+    return code is not None and code.startswith(_RACE_STATES)
+
+
 def _bad_argument(exc: BaseException) -> bool:
     """True for an argument the driver could not encode; retrying cannot help.
 

@@ -107,7 +107,7 @@ async def connect(
         except BaseException:
             await subscriber.close()
             raise
-    except (SubscriberClosed, PublisherClosed, OSError, TimeoutError) as exc:
+    except (SubscriberClosed, PublisherClosed, OSError, EOFError, ValueError) as exc:
         raise BrokerUnavailable(f"broker {address.host}:{address.port}: {exc}") from exc
     try:
         yield link

@@ -9,7 +9,6 @@ ingest publishes through `publisher.LeanPublisher` on its own connection.
 """
 
 import asyncio
-import contextlib
 import ssl
 import struct
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -79,14 +78,19 @@ class LeanSubscriber(broker_conn.Connection):
         """Subscribe and wait for SUBACK; raises SubscriberClosed if a filter is refused."""
         if not filters:
             return  # a SUBSCRIBE must carry at least one filter (MQTT 3.1.1 §3.8.3)
+        if self._closed is not None:
+            raise SubscriberClosed(f"connection closed: {self._closed!r}")
         packet_id = self._next_id
         self._next_id = packet_id % 65535 + 1
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._subacks[packet_id] = future
-        self._writer.write(subscribe_packet(list(filters), packet_id))
-        async with asyncio.timeout(timeout_s):
-            await self._writer.drain()
-            granted = await future
+        try:
+            self._writer.write(subscribe_packet(list(filters), packet_id))
+            async with asyncio.timeout(timeout_s):
+                await self._writer.drain()
+                granted = await future
+        finally:
+            self._subacks.pop(packet_id, None)
         refused = [
             topic for (topic, _), code in zip(filters, granted, strict=False) if code >= 0x80
         ]
@@ -126,7 +130,12 @@ class LeanSubscriber(broker_conn.Connection):
                     future = self._subacks.pop(struct.unpack_from("!H", body)[0], None)
                     if future is not None and not future.done():
                         future.set_result(body[2:])
-        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+        except asyncio.CancelledError:
+            self._fail(SubscriberClosed("closed"))
+            raise
+        except Exception as exc:
+            # Whatever ended the loop, `messages()` must hear of it: a silent end would leave
+            # the ingest waiting forever on a connection the pings keep alive.
             self._fail(exc)
 
     def _fail(self, exc: BaseException) -> None:
@@ -137,11 +146,11 @@ class LeanSubscriber(broker_conn.Connection):
             if not future.done():
                 future.set_exception(SubscriberClosed(repr(exc)))
         self._subacks.clear()
-        with contextlib.suppress(asyncio.QueueFull):
+        try:
             self._queue.put_nowait(exc)
-        if self._queue.full():
-            # Readers are behind: make room for the end marker (the messages are unacked, so
-            # the broker redelivers them on the next session).
+        except asyncio.QueueFull:
+            # Readers are behind: make room for the end marker (the dropped message is unacked,
+            # so the broker redelivers it on the next session).
             self._queue.get_nowait()
             self._queue.put_nowait(exc)
 

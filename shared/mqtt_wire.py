@@ -15,6 +15,8 @@ async def read_packet(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readexactly(2)
     length, shift, byte = head[1] & 0x7F, 7, head[1]
     while byte & 0x80:
+        if shift > 21:  # at most four length bytes (MQTT 3.1.1 §2.2.3)
+            raise ValueError("malformed remaining length")
         byte = (await reader.readexactly(1))[0]
         length |= (byte & 0x7F) << shift
         shift += 7

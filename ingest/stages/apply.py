@@ -12,12 +12,10 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-import asyncpg
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ingest import metrics
-from ingest.dberrors import DatabaseUnavailable, is_connection_error
+from ingest.dberrors import DatabaseUnavailable, is_connection_error, is_race, sqlstate
 from ingest.handlers.readers import process_reader_messages
 from ingest.inbound import Inbound
 from ingest.outcome import BatchOutcome
@@ -33,6 +31,7 @@ from shared.store import dead_letters
 from shared.store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
+RACE_RETRIES = 3
 
 
 async def apply_batch(
@@ -56,26 +55,34 @@ async def apply_batch(
             metrics.BATCHES.labels("optimistic").inc()
             return outcome
     metrics.BATCHES.labels("locked").inc()
-    for attempt in range(2):
+    try:
+        return await _apply_retrying(engine, items, now=now, policy=policy)
+    except DatabaseUnavailable:
+        raise
+    except Exception:
+        log.exception("batch_failed", extra={"size": len(batch)})
+    return await _apply_one_by_one(engine, items, now=now, policy=policy)
+
+
+async def _apply_retrying(
+    engine: AsyncEngine, items: list[Parsed | Refused], *, now: datetime, policy: IngestPolicy
+) -> BatchOutcome:
+    """Apply in one locked transaction, again when it lost a race with another writer.
+
+    A race (another worker stored the same event, a deadlock) is never a reason to dead-letter
+    a message: after RACE_RETRIES it is left unacknowledged (DatabaseUnavailable) for the
+    broker to redeliver.
+    """
+    for attempt in range(RACE_RETRIES + 1):
         try:
             return await _apply(engine, items, now=now, policy=policy)
-        except (
-            IntegrityError,
-            asyncpg.IntegrityConstraintViolationError,
-            asyncpg.DeadlockDetectedError,
-        ):
-            # Another worker committed some of these events meanwhile: the retry sees them.
-            # (The batch's write goes to the driver directly, so its errors come unwrapped.)
-            # A deadlock with another worker's batch: the retry finds the rows free.
-            if attempt == 0:
-                continue
-            break
         except Exception as exc:
             if is_connection_error(exc):
                 raise DatabaseUnavailable(str(exc)) from exc
-            log.exception("batch_failed", extra={"size": len(batch)})
-            break
-    return await _apply_one_by_one(engine, items, now=now, policy=policy)
+            if not is_race(exc):
+                raise
+            log.info("batch_raced", extra={"attempt": attempt + 1, "sqlstate": sqlstate(exc)})
+    raise DatabaseUnavailable(f"still racing another writer after {RACE_RETRIES} retries")
 
 
 async def _apply_optimistic(
@@ -88,20 +95,12 @@ async def _apply_optimistic(
     """
     scans = [i for i in items if isinstance(i, Parsed)]
     outcome = BatchOutcome()
+    tx: OptimisticTx | None = None
     try:
-        connection = await driver.connection()
-        await process_scans(
-            OptimisticTx(connection), scans, now=now, policy=policy, outcome=outcome
-        )
+        tx = OptimisticTx(await driver.connection())
+        await process_scans(tx, scans, now=now, policy=policy, outcome=outcome)
     except NeedsLock:
         metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock").inc()
-        return None
-    except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
-        metrics.OPTIMISTIC_FALLBACKS.labels("conflict").inc()
-        return None
-    except asyncpg.IntegrityConstraintViolationError:
-        # Another worker decided one of these events meanwhile: the locked retry sees it.
-        metrics.OPTIMISTIC_FALLBACKS.labels("conflict").inc()
         return None
     except asyncio.CancelledError:
         # Cancelled mid-statement (a stop, a reconnect): the connection may still be busy with
@@ -113,6 +112,13 @@ async def _apply_optimistic(
         if is_connection_error(exc):
             driver.discard()
             raise DatabaseUnavailable(str(exc)) from exc
+        if tx is not None and tx.written:
+            raise  # committed: applying it again would answer every scan as a redelivery
+        if is_race(exc):
+            # A state changed since the read, another worker stored one of these events, or a
+            # deadlock: the locked retry decides from what the other writer committed.
+            metrics.OPTIMISTIC_FALLBACKS.labels("conflict").inc()
+            return None
         # Anything else is the locked path's to meet again, retry and dead-letter.
         log.warning("optimistic_batch_failed", exc_info=True, extra={"size": len(items)})
         metrics.OPTIMISTIC_FALLBACKS.labels("error").inc()
@@ -130,10 +136,10 @@ async def _apply_one_by_one(
     merged = BatchOutcome()
     for item in items:
         try:
-            outcome = await _apply(engine, [item], now=now, policy=policy)
+            outcome = await _apply_retrying(engine, [item], now=now, policy=policy)
+        except DatabaseUnavailable:
+            raise
         except Exception as exc:
-            if is_connection_error(exc):
-                raise DatabaseUnavailable(str(exc)) from exc
             log.exception("message_failed", extra={"topic": item.inbound.topic})
             poisoned = Refused(
                 item.inbound,

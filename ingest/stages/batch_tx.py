@@ -75,6 +75,10 @@ class BatchTx(Protocol):
         """A session in the batch's transaction (raises NeedsLock when optimistic)."""
         ...
 
+    def mark_written(self) -> None:
+        """The batch's write statement returned (optimistic: it is committed)."""
+        ...
+
 
 class OptimisticTx:
     """Statements on a plain connection, each its own transaction; no session."""
@@ -83,6 +87,11 @@ class OptimisticTx:
 
     def __init__(self, driver: asyncpg.Connection) -> None:
         self._driver = driver
+        self.written = False  # the write statement committed
+
+    def mark_written(self) -> None:
+        """The write statement returned: it is committed, nothing may be applied again."""
+        self.written = True
 
     async def one(self, statement: DriverStatement, params: Mapping[str, Any]) -> Mapping[str, Any]:
         """Run a statement that returns exactly one row; return it by column name."""
@@ -137,6 +146,9 @@ class LockedTx:
     """The batch's connection, in a transaction begun and ended by the apply stage."""
 
     optimistic = False
+
+    def mark_written(self) -> None:
+        """Nothing to note: the apply stage commits (or rolls back) the whole transaction."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection

@@ -171,7 +171,8 @@ async def prefetch(
         for hit in hits.values():
             member_id = hit.view.member_id
             if member_id is not None and member_id not in locked:
-                # No state row yet: the write creates it, or fails if another writer did.
+                # No state row yet: fine for a decision that changes nothing; a check-in
+                # needs the locked path to create the row (see the optimistic write).
                 locked[member_id] = StateRow(member_id, None, None, None)
         stale = [
             d[0] for d in row["devices"] if not d[2] or d[3] is None or now - d[3] >= SEEN_EVERY
@@ -255,9 +256,11 @@ _WRITE_LOCKED_SQL = DriverStatement.from_named(
 )
 
 # Optimistic: `g` locks the state rows the batch was decided from (in member-id order) and
-# keeps those still as they were read, `sn` creates the rows of members who had none; if a row
-# changed or appeared meanwhile, the whole statement fails (40001). `s` then saves only the
-# members whose row was read.
+# keeps those still as they were read; if one changed meanwhile, or a reader's status did
+# (`gd`), the whole statement fails (40001). A member's first state row is created by the locked
+# path (NeedsLock), which locks all of a batch's rows in one pass in member-id order, as
+# `lock_member_states` does: creating them here, after `g`, could take two workers' locks in
+# opposite orders.
 _WRITE_OPTIMISTIC_SQL = DriverStatement.from_named(
     _WRITE_CTES
     + """
@@ -273,18 +276,20 @@ _WRITE_OPTIMISTIC_SQL = DriverStatement.from_named(
             FOR UPDATE
         ) ms
         ORDER BY e.n
-    ), sn AS (
-        INSERT INTO member_states (member_id, direction, at, checkin_id)
-        SELECT * FROM unnest(CAST(:n_member AS uuid[]), CAST(:n_dir AS text[]),
-                             CAST(:n_at AS timestamptz[]), CAST(:n_checkin AS uuid[]))
-        ON CONFLICT (member_id) DO NOTHING
-        RETURNING member_id
+    ), gd AS (
+        -- The readers' status as the batch read it (a reader disabled meanwhile fails the
+        -- write; no lock: the same as an admin disabling it a moment after the write).
+        SELECT d.id
+        FROM unnest(CAST(:gd_id AS text[]), CAST(:gd_status AS text[])) AS e(id, status)
+        CROSS JOIN LATERAL (
+            SELECT id FROM devices WHERE id = e.id AND status = e.status LIMIT 1
+        ) d
     ), dev AS (
         UPDATE devices SET last_seen_at = :now, online = true, offline_since = NULL
         WHERE id = ANY(CAST(:d_seen AS text[]))
     )
     SELECT CASE WHEN (SELECT count(*) FROM g) = :g_count
-                     AND (SELECT count(*) FROM sn) = :n_count
+                     AND (SELECT count(*) FROM gd) = :gd_count
                 THEN ARRAY(SELECT id FROM o ORDER BY id)
                 WHEN sentinel_conflict('a member state changed since the batch read it')
                 THEN NULL END AS outbox_ids
@@ -351,9 +356,9 @@ async def write_batch(
         return list(result["outbox_ids"])
     guard = sorted(read.read_states, key=lambda s: s[0])
     had_row = {s[0] for s in guard}
-    params |= _states("s", [s for s in states if s.member_id in had_row])
-    new = [s for s in states if s.member_id not in had_row]
-    params |= _states("n", new) | {"n_count": len(new)}
+    if any(s.member_id not in had_row for s in states):
+        raise NeedsLock("a member's first state row")
+    params |= _states("s", states)
     params |= {
         "g_member": [s[0] for s in guard],
         "g_dir": [s[1] for s in guard],
@@ -361,9 +366,13 @@ async def write_batch(
         "g_checkin": [s[3] for s in guard],
         "g_count": len(guard),
         "d_seen": read.stale_devices,
+        "gd_id": list(read.device_status),
+        "gd_status": list(read.device_status.values()),
+        "gd_count": len(read.device_status),
         "now": now,
     }
     result = await tx.one(_WRITE_OPTIMISTIC_SQL, params)
+    tx.mark_written()
     return list(result["outbox_ids"])
 
 

@@ -209,19 +209,21 @@ async def process_scans(
         decided, new_rows, settled=context.building_settled
     ):
         raise NeedsLock("building events to queue")
-    ids = await scan_io.write_batch(
-        tx,
-        scan_io.BatchWrites(
-            checkins=new_rows,
-            states=list(changed.values()),
-            decisions=decided,
-            left=left,
-            outbox=messages,
-        ),
-        relay_delay_s=SELF_PUBLISH_GRACE_S,
-        read=context,
-        now=now,
-    )
+    ids: list[int] = []
+    if decided:  # a batch of nothing but redeliveries has nothing to write
+        ids = await scan_io.write_batch(
+            tx,
+            scan_io.BatchWrites(
+                checkins=new_rows,
+                states=list(changed.values()),
+                decisions=decided,
+                left=left,
+                outbox=messages,
+            ),
+            relay_delay_s=SELF_PUBLISH_GRACE_S,
+            read=context,
+            now=now,
+        )
     outcome.queue_outbox(ids, messages)
     await building.after_scans(
         tx,

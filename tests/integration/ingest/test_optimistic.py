@@ -4,6 +4,8 @@ Driven at the apply stage against a real PostgreSQL, so the moment between the b
 and its write can be used by a second writer, which is what the guard is for.
 """
 
+import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -21,17 +23,21 @@ from ingest.stages import scan_io
 from ingest.stages.apply import apply_batch
 from ingest.stages.batch_tx import DriverLink
 from shared.db.engine import make_engine
+from shared.domain.checkin import Method
+from shared.domain.duty_watch import LiveEndReason
+from shared.services import forced_checkout
 from shared.settings import Settings
 from tests.fixtures.factories import MadeMember, make_member
 from tests.fixtures.scans import scan_payload, scan_topic
 from tools.seed import open_building
 
 READER = "rdr-opt"
+OPTIMISTIC_APP = "sentinel-tests-optimistic"
 
 
 @pytest.fixture
 async def driver(database_url: str) -> AsyncIterator[DriverLink]:
-    link = DriverLink(database_url, application_name="sentinel-tests")
+    link = DriverLink(database_url, application_name=OPTIMISTIC_APP)
     try:
         yield link
     finally:
@@ -52,8 +58,8 @@ async def apply(
         database_url, application_name="sentinel-tests", pre_ping=False, probes_only=True
     )
 
-    async def run(*taps: tuple[str, int, float]) -> BatchOutcome:
-        now = datetime.now(UTC)
+    async def run(*taps: tuple[str, int, float], now: datetime | None = None) -> BatchOutcome:
+        now = now or datetime.now(UTC)
         batch = [
             Inbound(
                 topic=scan_topic(READER),
@@ -159,7 +165,7 @@ async def _seen(sm: async_sessionmaker[AsyncSession]) -> datetime:
     return rows[0].last_seen_at  # type: ignore[no-any-return]
 
 
-async def test_a_members_first_tap_creates_the_state_row(
+async def test_a_members_first_check_in_is_applied_locked_and_the_next_optimistically(
     apply: Callable[..., Awaitable[BatchOutcome]],
     member: MadeMember,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -167,14 +173,17 @@ async def test_a_members_first_tap_creates_the_state_row(
     async with sessionmaker.begin() as session:
         other = await make_member(session, last_name="Other")
     await apply((other.uid, 1, 5))  # registers the reader
-    before = _count("batches", "optimistic")
-    outcome = await apply((member.uid, 2, 1))
-    assert _count("batches", "optimistic") == before + 1
-    assert outcome.results["checked_in"] == 1
+    locked, optimistic = _count("batches", "locked"), _count("batches", "optimistic")
+    first = await apply((member.uid, 2, 2))  # no state row yet: created by the locked path
+    assert first.results["checked_in"] == 1
+    assert _count("batches", "locked") == locked + 1
+    second = await apply((member.uid, 3, 1))
+    assert second.results["checked_out"] == 1
+    assert _count("batches", "optimistic") == optimistic + 1
     rows = await _rows(
         sessionmaker, f"SELECT direction FROM member_states WHERE member_id = '{member.id}'"
     )
-    assert [r.direction for r in rows] == ["in"]
+    assert [r.direction for r in rows] == ["out"]
 
 
 async def test_a_state_changed_between_read_and_write_is_decided_again_locked(
@@ -205,25 +214,122 @@ async def test_a_state_changed_between_read_and_write_is_decided_again_locked(
     assert len(await _rows(sessionmaker, "SELECT 1 FROM outbox")) == 2
 
 
-async def test_a_state_row_created_between_read_and_write_is_decided_again_locked(
+async def test_a_rollover_holding_the_state_row_during_the_write_wins_and_the_tap_follows_it(
     apply: Callable[..., Awaitable[BatchOutcome]],
     member: MadeMember,
     sessionmaker: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async with sessionmaker.begin() as session:
-        other = await make_member(session, last_name="Other")
-    await apply((other.uid, 1, 10))  # registers the reader; `member` has no state row yet
-    _after_the_read(monkeypatch, lambda: _by_hand(sessionmaker, member.id, "in", first=True))
+    await apply((member.uid, 1, 10))  # in
+    committed: list[asyncio.Task[None]] = []
+
+    async def check_out_and_commit_once_the_write_waits() -> None:
+        # The daily rollover's forced check-out locks the member's row and writes "out"; it
+        # commits only once the batch's write is waiting for that lock.
+        session = sessionmaker()
+        await session.begin()
+        now = datetime.now(UTC)
+        how = forced_checkout.Checkout(
+            at=now - timedelta(minutes=5),
+            now=now,
+            on=now.date(),
+            source="SYSTEM",
+            method=Method.SYSTEM,
+            live_end_reason=LiveEndReason.DAILY_RESET,
+        )
+        assert await forced_checkout.check_out_members(session, [member.id], how)
+
+        async def commit_when_blocked() -> None:
+            try:
+                await _until_waiting_on_a_lock(sessionmaker)
+                await session.commit()
+            finally:
+                await session.close()
+
+        committed.append(asyncio.create_task(commit_when_blocked()))
+
+    _after_the_read(monkeypatch, check_out_and_commit_once_the_write_waits)
+    conflicts = _count("fallbacks", "conflict")
+    outcome = await apply((member.uid, 2, 1))
+    await committed[0]
+    assert _count("fallbacks", "conflict") == conflicts + 1
+    assert outcome.results["checked_in"] == 1  # decided again after the forced "out"
+    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    assert [(r.direction, r.source) for r in history] == [
+        ("in", READER),
+        ("out", "SYSTEM"),
+        ("in", READER),
+    ]
+    state = await _rows(sessionmaker, "SELECT direction FROM member_states")
+    assert [r.direction for r in state] == ["in"]
+
+
+async def _until_waiting_on_a_lock(sm: async_sessionmaker[AsyncSession]) -> None:
+    """Return once the optimistic connection's statement waits for a lock (bounded)."""
+    async with asyncio.timeout(10):
+        while True:
+            async with sm() as session:
+                waiting = await session.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE application_name = :app AND wait_event_type = 'Lock'"
+                    ),
+                    {"app": OPTIMISTIC_APP},
+                )
+            if waiting:
+                return
+            await asyncio.sleep(0.01)  # polling pg_stat_activity, bounded by the timeout
+
+
+async def test_an_event_stored_by_another_worker_meanwhile_is_answered_from_its_decision(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await apply((member.uid, 1, 10))  # in
+    event_id = f"{READER}:0badc0de:2"
+
+    async def another_worker_decides_it() -> None:
+        async with sessionmaker.begin() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO processed_events (event_id, device_id, result, display,"
+                    " member_id, event_at, received_at)"
+                    " VALUES (:e, :d, 'duplicate', 'other worker', :m, now(), now())"
+                ),
+                {"e": event_id, "d": READER, "m": member.id},
+            )
+
+    _after_the_read(monkeypatch, another_worker_decides_it)
     conflicts = _count("fallbacks", "conflict")
     outcome = await apply((member.uid, 2, 1))
     assert _count("fallbacks", "conflict") == conflicts + 1
-    assert outcome.results["checked_out"] == 1
-    rows = await _rows(
-        sessionmaker,
-        f"SELECT direction FROM checkins WHERE member_id = '{member.id}' ORDER BY at",
-    )
-    assert [r.direction for r in rows] == ["in", "out"]
+    assert outcome.results["redelivered"] == 1 and outcome.results["checked_out"] == 0
+    assert [json.loads(f.payload)["display"] for f in outcome.feedback] == ["other worker"]
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 1
+
+
+async def test_a_reader_disabled_between_read_and_write_is_refused(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await apply((member.uid, 1, 10))  # in (and the reader registered, pending: accepted)
+
+    async def disable_the_reader() -> None:
+        async with sessionmaker.begin() as session:
+            await session.execute(
+                text(f"UPDATE devices SET status = 'disabled' WHERE id = '{READER}'")
+            )
+
+    _after_the_read(monkeypatch, disable_the_reader)
+    conflicts = _count("fallbacks", "conflict")
+    outcome = await apply((member.uid, 2, 1))
+    assert _count("fallbacks", "conflict") == conflicts + 1
+    assert outcome.results["rejected"] == 1 and outcome.results["checked_out"] == 0
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 1
 
 
 async def test_a_batch_that_needs_building_events_is_applied_locked(
@@ -251,10 +357,14 @@ async def test_readers_last_seen_mark_is_refreshed_at_most_every_second(
         await session.execute(
             text("UPDATE devices SET last_seen_at = now() - interval '1 minute', online = false")
         )
-    await apply((member.uid, 2, 5))
+    now = datetime.now(UTC)
+    await apply((member.uid, 2, 5), now=now)
     marked = await _seen(sessionmaker)
-    assert datetime.now(UTC) - marked < timedelta(seconds=5)
+    assert marked == now
     rows = await _rows(sessionmaker, f"SELECT online FROM devices WHERE id = '{READER}'")
     assert rows[0].online is True
-    await apply((member.uid, 3, 1))  # within the second: the mark is left as it is
-    assert await _seen(sessionmaker) == marked
+    await apply((member.uid, 3, 1), now=now + timedelta(milliseconds=900))
+    assert await _seen(sessionmaker) == marked  # within the second: left as it is
+    later = now + timedelta(seconds=1)
+    await apply((member.uid, 4, 0.5), now=later)
+    assert await _seen(sessionmaker) == later

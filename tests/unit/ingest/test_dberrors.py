@@ -8,7 +8,13 @@ import asyncpg
 import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from ingest.dberrors import DatabaseUnavailable, database_guard, is_connection_error
+from ingest.dberrors import (
+    DatabaseUnavailable,
+    database_guard,
+    is_connection_error,
+    is_race,
+    sqlstate,
+)
 
 
 def wrapped(orig: BaseException, *, invalidated: bool = False) -> DBAPIError:
@@ -113,3 +119,42 @@ def test_an_argument_the_driver_cannot_encode_is_not_a_connection_error() -> Non
     assert not is_connection_error(encode)
     assert not is_connection_error(wrapped(adapted))
     assert is_connection_error(wrapped(asyncpg.exceptions.InterfaceError("connection closed")))
+
+
+def _caused(orig: BaseException) -> Exception:
+    """A driver error re-raised by an adapter, the driver's as its cause."""
+    adapter = RuntimeError("adapted")
+    adapter.__cause__ = orig
+    return adapter
+
+
+@pytest.mark.parametrize(
+    ("exc", "state"),
+    [
+        (asyncpg.exceptions.DeadlockDetectedError("deadlock detected"), "40P01"),
+        (asyncpg.exceptions.SerializationError("concurrent change: a member state"), "40001"),
+        (asyncpg.exceptions.UniqueViolationError("duplicate key"), "23505"),
+        (asyncpg.exceptions.ForeignKeyViolationError("no such member"), "23503"),
+    ],
+    ids=lambda e: type(e).__name__ if isinstance(e, BaseException) else e,
+)
+def test_lost_races_are_recognised_through_any_wrapping(exc: BaseException, state: str) -> None:
+    for form in (exc, wrapped(exc), wrapped(_caused(exc)), _caused(exc)):
+        assert sqlstate(form) == state
+        assert is_race(form)
+        assert not is_connection_error(form)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        asyncpg.exceptions.UndefinedColumnError('column "x" does not exist'),
+        asyncpg.exceptions.DataError("invalid input"),
+        ValueError("not a database error"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_other_errors_are_not_races(exc: BaseException) -> None:
+    assert not is_race(exc)
+    assert not is_race(wrapped(exc))
