@@ -290,9 +290,16 @@ async def _run(
         members = await seed(session, members=args.members, rng=random.Random(5))
         if args.building == "open":
             await open_building(session, uuid.UUID(members[0].member_id))
-    # A unit in service has table statistics; a just-seeded database has none until
-    # autovacuum's first pass (up to a minute), which would measure plans nobody runs.
+    # A unit in service has a state row for every member who ever tapped (a member's first
+    # tap ever creates it, in the locked path) and table statistics; a just-seeded database
+    # has neither until autovacuum's first pass (up to a minute), which would measure plans
+    # and paths nobody runs.
     async with engine.connect() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO member_states (member_id) SELECT id FROM members ON CONFLICT DO NOTHING"
+            )
+        )
         await connection.execute(text("ANALYZE"))
         await connection.commit()
     await engine.dispose()
