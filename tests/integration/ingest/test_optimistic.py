@@ -92,14 +92,20 @@ def _count(name: str, label: str) -> float:
     return value.labels(label)._value.get()
 
 
-def _after_the_read(monkeypatch: pytest.MonkeyPatch, action: Callable[[], Awaitable[None]]) -> None:
-    """Run `action` once, between the next batch's read and its write."""
+def _after_the_read(
+    monkeypatch: pytest.MonkeyPatch, action: Callable[[], Awaitable[None]], *, nth: int = 1
+) -> None:
+    """Run `action` once, between the `nth` next read (prefetch) and what follows it."""
     real_prefetch = scan_io.prefetch
+    calls = 0
 
     async def prefetch_then_act(*args: Any, **kwargs: Any) -> scan_io.Prefetch:
+        nonlocal calls
         read = await real_prefetch(*args, **kwargs)
-        monkeypatch.setattr(scan_io, "prefetch", real_prefetch)  # once
-        await action()
+        calls += 1
+        if calls == nth:
+            monkeypatch.setattr(scan_io, "prefetch", real_prefetch)  # once
+            await action()
         return read
 
     monkeypatch.setattr(scan_io, "prefetch", prefetch_then_act)
@@ -308,6 +314,41 @@ async def test_an_event_stored_by_another_worker_meanwhile_is_answered_from_its_
     assert outcome.results["redelivered"] == 1 and outcome.results["checked_out"] == 0
     assert [json.loads(f.payload)["display"] for f in outcome.feedback] == ["other worker"]
     assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 1
+
+
+async def test_a_locked_batch_that_loses_a_race_is_applied_again_not_dead_lettered(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with sessionmaker.begin() as session:
+        made = await make_member(session)  # the building is secured: arrivals go locked
+    await apply((made.uid, 1, 10))  # in, and the reader registered
+    await apply((made.uid, 2, 5))  # out
+    event_id = f"{READER}:0badc0de:3"
+
+    async def another_worker_decides_it() -> None:
+        async with sessionmaker.begin() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO processed_events (event_id, device_id, result, display,"
+                    " member_id, event_at, received_at)"
+                    " VALUES (:e, :d, 'duplicate', 'other worker', :m, now(), now())"
+                ),
+                {"e": event_id, "d": READER, "m": made.id},
+            )
+
+    # Read 1 is the optimistic attempt (an arrival's prompt is due: locked); read 2 the locked
+    # transaction's, whose write then meets the other worker's decision.
+    _after_the_read(monkeypatch, another_worker_decides_it, nth=2)
+    with caplog.at_level("INFO", logger="ingest.stages.apply"):
+        outcome = await apply((made.uid, 3, 1))
+    assert [r.getMessage() for r in caplog.records if r.getMessage() == "batch_raced"]
+    assert outcome.results["redelivered"] == 1
+    assert [json.loads(f.payload)["display"] for f in outcome.feedback] == ["other worker"]
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM dead_letters")) == 0
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 2
 
 
 async def test_a_reader_disabled_between_read_and_write_is_refused(
