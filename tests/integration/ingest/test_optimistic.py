@@ -134,6 +134,21 @@ async def _by_hand(
         await session.execute(text(save_state), params)
 
 
+async def _decided_elsewhere(
+    sm: async_sessionmaker[AsyncSession], event_id: str, member_id: uuid.UUID
+) -> None:
+    """Another worker stores a decision for `event_id` (answered "other worker")."""
+    async with sm.begin() as session:
+        await session.execute(
+            text(
+                "INSERT INTO processed_events (event_id, device_id, result, display,"
+                " member_id, event_at, received_at)"
+                " VALUES (:e, :d, 'duplicate', 'other worker', :m, now(), now())"
+            ),
+            {"e": event_id, "d": READER, "m": member_id},
+        )
+
+
 async def _rows(sm: async_sessionmaker[AsyncSession], sql: str) -> list[Any]:
     async with sm() as session:
         return list((await session.execute(text(sql))).all())
@@ -297,15 +312,7 @@ async def test_an_event_stored_by_another_worker_meanwhile_is_answered_from_its_
     event_id = f"{READER}:0badc0de:2"
 
     async def another_worker_decides_it() -> None:
-        async with sessionmaker.begin() as session:
-            await session.execute(
-                text(
-                    "INSERT INTO processed_events (event_id, device_id, result, display,"
-                    " member_id, event_at, received_at)"
-                    " VALUES (:e, :d, 'duplicate', 'other worker', :m, now(), now())"
-                ),
-                {"e": event_id, "d": READER, "m": member.id},
-            )
+        await _decided_elsewhere(sessionmaker, event_id, member.id)
 
     _after_the_read(monkeypatch, another_worker_decides_it)
     conflicts = _count("fallbacks", "conflict")
@@ -329,15 +336,7 @@ async def test_a_locked_batch_that_loses_a_race_is_applied_again_not_dead_letter
     event_id = f"{READER}:0badc0de:3"
 
     async def another_worker_decides_it() -> None:
-        async with sessionmaker.begin() as session:
-            await session.execute(
-                text(
-                    "INSERT INTO processed_events (event_id, device_id, result, display,"
-                    " member_id, event_at, received_at)"
-                    " VALUES (:e, :d, 'duplicate', 'other worker', :m, now(), now())"
-                ),
-                {"e": event_id, "d": READER, "m": made.id},
-            )
+        await _decided_elsewhere(sessionmaker, event_id, made.id)
 
     # Read 1 is the optimistic attempt (an arrival's prompt is due: locked); read 2 the locked
     # transaction's, whose write then meets the other worker's decision.
