@@ -16,6 +16,7 @@ from ingest import metrics
 from ingest.dberrors import database_guard
 from ingest.mqtt import BrokerLink
 from shared.aio import wait_event
+from shared.db.engine import driver_dsn
 from shared.store import outbox
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ async def run(
     """Relay whenever notified, and at least every `interval_s`; purge old published rows."""
     wake = asyncio.Event()
     async with database_guard():
-        listener = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+        listener = await asyncpg.connect(driver_dsn(database_url))
     try:
         async with database_guard():
             await listener.add_listener(CHANNEL, lambda *_: wake.set())

@@ -18,6 +18,7 @@ import aiomqtt
 
 from shared.aio import wait_event
 from shared.contracts import topics
+from shared.db.engine import driver_dsn
 from shared.settings import BrokerAddress
 from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
 from tools.simulator import SimulatedReader, tap_randomly
@@ -41,7 +42,7 @@ def _seed(env: dict[str, str], members: int) -> list[str]:
 async def _badge_uids(database_url: str) -> list[str]:
     import asyncpg
 
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    conn = await asyncpg.connect(driver_dsn(database_url))
     try:
         rows = await conn.fetch(
             "SELECT serial_number FROM badges WHERE assignment_type = 'member' AND status = 'active'"

@@ -17,6 +17,7 @@ import asyncpg
 from alembic import command
 from alembic.config import Config
 
+from shared.db.engine import driver_dsn
 from tools.localservices.mosquitto import Mosquitto
 from tools.localservices.ports import free_port, wait_for_port
 from tools.localservices.postgres import Postgres
@@ -63,7 +64,7 @@ class Processes:
 async def ensure_database(url: str) -> None:
     """Create the database named in `url` if it does not exist."""
     base, _, name = url.rpartition("/")
-    admin = base.replace("postgresql+asyncpg://", "postgresql://") + "/postgres"
+    admin = driver_dsn(base) + "/postgres"
     conn = await asyncpg.connect(admin)
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

@@ -21,7 +21,7 @@ from typing import Any, Protocol, cast
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from shared.db.engine import server_settings
+from shared.db.engine import driver_dsn, server_settings
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -114,7 +114,7 @@ class DriverLink:
     """
 
     def __init__(self, database_url: str, *, application_name: str) -> None:
-        self._dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        self._dsn = driver_dsn(database_url)
         self._settings = server_settings(application_name, probes_only=True)
         self._connection: asyncpg.Connection | None = None
 

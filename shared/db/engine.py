@@ -44,6 +44,11 @@ def make_engine(
     )
 
 
+def driver_dsn(url: str) -> str:
+    """The asyncpg form of a `postgresql+asyncpg://` URL (for connections outside SQLAlchemy)."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 def server_settings(application_name: str, *, probes_only: bool = False) -> dict[str, str]:
     """A connection's session settings (see `make_engine` for `probes_only`)."""
     settings = {"application_name": application_name}

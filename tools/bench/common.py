@@ -10,6 +10,8 @@ from pathlib import Path
 
 import asyncpg
 
+from shared.db.engine import driver_dsn
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -81,7 +83,7 @@ def write_results(name: str, results: dict[str, object]) -> Path:
 
 async def admin_sql(server_url: str, sql: str) -> None:
     """Run one statement (CREATE/DROP DATABASE) on a server's admin database URL."""
-    conn = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(driver_dsn(server_url))
     try:
         await conn.execute(sql)
     finally:

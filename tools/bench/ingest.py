@@ -32,7 +32,7 @@ from sqlalchemy import text
 from ingest.publisher import LeanPublisher
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
-from shared.db.engine import make_engine, make_sessionmaker
+from shared.db.engine import driver_dsn, make_engine, make_sessionmaker
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
 from tools.bench.common import CpuMeter, children_of, percentile, write_results
@@ -231,7 +231,7 @@ async def _mqtt_ceiling(address: BrokerAddress, count: int) -> dict[str, Any]:
 
 async def _copy_ceiling(database_url: str, count: int) -> dict[str, Any]:
     """PostgreSQL alone: COPY the same check-in rows into a scratch table."""
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    conn = await asyncpg.connect(driver_dsn(database_url))
     try:
         await conn.execute("CREATE TEMP TABLE ceiling (LIKE checkins INCLUDING ALL)")
         now = datetime.now(UTC)
