@@ -1,6 +1,6 @@
 """Tells a lost database connection apart from other errors, for the supervisor."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import DBAPIError
@@ -47,14 +47,10 @@ _RACE_STATES = ("23", "40001", "40P01")
 
 def sqlstate(exc: BaseException) -> str | None:
     """The SQLSTATE of a database error, through SQLAlchemy's wrapping and exception causes."""
-    current: BaseException | None = exc
-    for _ in range(6):
-        if current is None:
-            return None
+    for current in _chain(exc):
         code = getattr(current, "sqlstate", None)
         if isinstance(code, str):
             return code
-        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
     return None
 
 
@@ -70,16 +66,21 @@ def _bad_argument(exc: BaseException) -> bool:
     asyncpg's client-side `DataError` is an `InterfaceError` (as a closed connection is) and a
     `ValueError`.
     """
-    seen = 0
+    return any(
+        isinstance(current, ValueError)
+        and "InterfaceError" in {t.__name__ for t in type(current).__mro__}
+        for current in _chain(exc)
+    )
+
+
+def _chain(exc: BaseException, *, limit: int = 6) -> Iterator[BaseException]:
+    """`exc`, then what it wraps: SQLAlchemy's `orig`, else the cause (at most `limit`)."""
     current: BaseException | None = exc
-    while current is not None and seen < 6:
-        if isinstance(current, ValueError) and "InterfaceError" in {
-            t.__name__ for t in type(current).__mro__
-        }:
-            return True
+    for _ in range(limit):
+        if current is None:
+            return
+        yield current
         current = current.orig if isinstance(current, DBAPIError) else current.__cause__
-        seen += 1
-    return False
 
 
 @asynccontextmanager
