@@ -54,6 +54,16 @@ class DriverStatement:
         return tuple(params[name] for name in self.names)
 
 
+async def _fetch_one(
+    driver: asyncpg.Connection, sql: str, arguments: tuple[Any, ...]
+) -> Mapping[str, Any]:
+    """Run `sql` on the asyncpg connection; its one row, by column name."""
+    record = await driver.fetchrow(sql, *arguments)
+    if record is None:
+        raise LookupError("the statement returned no row")
+    return cast(Mapping[str, Any], record)
+
+
 class NeedsLock(Exception):
     """The optimistic attempt met a case for the locked transaction; nothing was written."""
 
@@ -95,10 +105,7 @@ class OptimisticTx:
 
     async def one(self, statement: DriverStatement, params: Mapping[str, Any]) -> Mapping[str, Any]:
         """Run a statement that returns exactly one row; return it by column name."""
-        record = await self._driver.fetchrow(statement.sql, *statement.arguments(params))
-        if record is None:
-            raise LookupError("the statement returned no row")
-        return cast(Mapping[str, Any], record)
+        return await _fetch_one(self._driver, statement.sql, statement.arguments(params))
 
     @property
     def session(self) -> AsyncSession:
@@ -171,10 +178,7 @@ class LockedTx:
             return row
         if not self._driver.is_in_transaction():
             raise RuntimeError("the batch's transaction is not open")
-        record = await self._driver.fetchrow(statement.sql, *arguments)
-        if record is None:
-            raise LookupError("the statement returned no row")
-        return cast(Mapping[str, Any], record)
+        return await _fetch_one(self._driver, statement.sql, arguments)
 
     @property
     def session(self) -> AsyncSession:

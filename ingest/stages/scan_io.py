@@ -331,6 +331,10 @@ async def write_batch(
         "c_event": [r.event_id for r in rows],
         "c_suspect": [r.clock_suspect for r in rows],
         "c_replayed": [r.replayed for r in rows],
+        "s_member": [s.member_id for s in states],
+        "s_dir": [s.direction.value if s.direction else None for s in states],
+        "s_at": [s.at for s in states],
+        "s_checkin": [s.checkin_id for s in states],
         "p_event": [d.event_id for d in decided],
         "p_device": [d.device_id for d in decided],
         "p_result": [d.result for d in decided],
@@ -352,13 +356,12 @@ async def write_batch(
         "o_correlation": [m.correlation_id for m in writes.outbox],
     }
     if not tx.optimistic:
-        result = await tx.one(_WRITE_LOCKED_SQL, params | _states("s", states))
+        result = await tx.one(_WRITE_LOCKED_SQL, params)
         return list(result["outbox_ids"])
     guard = sorted(read.read_states, key=lambda s: s[0])
     had_row = {s[0] for s in guard}
     if any(s.member_id not in had_row for s in states):
         raise NeedsLock("a member's first state row")
-    params |= _states("s", states)
     params |= {
         "g_member": [s[0] for s in guard],
         "g_dir": [s[1] for s in guard],
@@ -385,13 +388,3 @@ async def warm_up(tx: BatchTx, *, now: datetime, on: date) -> None:
     read = await prefetch(tx, event_ids=[], device_ids=[], serials=[], now=now, on=on)
     empty = BatchWrites(checkins=[], states=[], decisions=[], left={}, outbox=[])
     await write_batch(tx, empty, relay_delay_s=0, read=read, now=now)
-
-
-def _states(prefix: str, states: Sequence[StateRow]) -> dict[str, list[Any]]:
-    """Member state rows as the write's `{prefix}_*` array parameters."""
-    return {
-        f"{prefix}_member": [s.member_id for s in states],
-        f"{prefix}_dir": [s.direction.value if s.direction else None for s in states],
-        f"{prefix}_at": [s.at for s in states],
-        f"{prefix}_checkin": [s.checkin_id for s in states],
-    }
