@@ -2,10 +2,9 @@
 
 import asyncio
 import socket
-import struct
 from collections.abc import Callable
 
-from shared.mqtt_wire import connect_packet, read_packet, subscribe_packet
+from shared.mqtt_wire import connect_packet, parse_publish, read_packet, subscribe_packet
 
 
 class LiteSubscriber:
@@ -34,9 +33,8 @@ class LiteSubscriber:
             header, body = await read_packet(reader)
             kind = header >> 4
             if kind == 3:
-                size = struct.unpack("!H", body[:2])[0]
-                offset = 2 + size + (2 if (header >> 1) & 3 else 0)
-                self.on_message(body[2 : 2 + size].decode(), body[offset:])
+                topic, payload, *_ = parse_publish(header, body)
+                self.on_message(topic, payload)
             elif kind == 9 and not suback.done():
                 suback.set_result(None)
 
