@@ -17,10 +17,11 @@ from ingest.mqtt import BrokerLink, BrokerUnavailable, Subscription
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy, policy_from
 from ingest.presence_summary import SummaryPublisher
-from ingest.stages import scan_io
+from ingest.stages import mirror, scan_io
 from ingest.stages.apply import apply_batch
 from ingest.stages.batch import next_batch
 from ingest.stages.batch_tx import DriverLink, OptimisticTx
+from ingest.stages.mirror import ScanMirror
 from ingest.stages.publish import mark_published_rows, publish_outcome
 from ingest.startup import StartupError, check_database
 from shared.aio import wait_event
@@ -54,6 +55,7 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     batches: AsyncEngine  # the locked batch transactions' own pool
     driver: DriverLink  # the optimistic batches' connection
+    mirror: ScanMirror | None  # what earlier reads said (a single worker only)
 
 
 def subscriptions(settings: Settings) -> list[Subscription]:
@@ -94,6 +96,7 @@ async def run(
         make_sessionmaker(engine),
         batches,
         driver,
+        mirror.for_settings(settings),
     )
     try:
         await check_database(engine)
@@ -285,6 +288,7 @@ async def _process(
                     now=runtime.clock.now(),
                     policy=runtime.policy,
                     driver=runtime.driver,
+                    mirror=runtime.mirror,
                 )
             except BaseException:
                 drain.done()
@@ -293,12 +297,14 @@ async def _process(
 
 
 async def _warm_up(runtime: Runtime) -> None:
-    """Open the optimistic batches' connection and prepare its statements before serving."""
+    """Open the optimistic batches' connection, prepare its statements, fill the mirror."""
     now = runtime.clock.now()
     on = operational_date(now, tz=runtime.policy.timezone, rollover=runtime.policy.day_rollover)
     try:
         async with database_guard():
-            await scan_io.warm_up(OptimisticTx(await runtime.driver.connection()), now=now, on=on)
+            tx = OptimisticTx(await runtime.driver.connection(), runtime.mirror)
+            await scan_io.warm_up(tx, now=now, on=on)
+            await mirror.fill(tx, now=now, on=on)
     except DatabaseUnavailable:
         runtime.driver.discard()
         raise

@@ -19,6 +19,11 @@ OPTIMISTIC_FALLBACKS = Counter(
     "Optimistic batches applied again in a locked transaction, by cause",
     ["cause"],
 )
+MIRROR_ANSWERS = Counter(
+    "sentinel_ingest_mirror_answers_total",
+    "Optimistic batches decided from the worker's mirror (hit) or after a read (miss)",
+    ["answer"],
+)
 DECISION_SECONDS = Histogram(
     "sentinel_ingest_receive_to_feedback_seconds",
     "From message receipt to feedback published",

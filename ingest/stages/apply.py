@@ -21,6 +21,7 @@ from ingest.inbound import Inbound
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy
 from ingest.stages.batch_tx import DriverLink, LockedTx, NeedsLock, OptimisticTx
+from ingest.stages.mirror import ScanMirror
 from ingest.stages.parse import Parsed, Refused, parse
 from ingest.stages.scans import process_scans
 from shared.contracts import topics
@@ -32,6 +33,7 @@ from shared.store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 RACE_RETRIES = 3
+UNIQUE_VIOLATION = "23505"
 
 
 async def apply_batch(
@@ -41,27 +43,32 @@ async def apply_batch(
     now: datetime,
     policy: IngestPolicy,
     driver: DriverLink | None = None,
+    mirror: ScanMirror | None = None,
 ) -> BatchOutcome:
     """Apply a batch in one transaction; fall back to one message per transaction on error.
 
-    With a `driver`, a batch of nothing but scans is tried optimistically first.
+    With a `driver`, a batch of nothing but scans is tried optimistically first (decided from
+    the `mirror` when it holds every input).
     """
     items = [parse(m, max_bytes=policy.max_payload_bytes) for m in batch]
     if driver is not None and all(
         isinstance(i, Parsed) and i.kind is ReaderTopic.SCAN for i in items
     ):
-        outcome = await _apply_optimistic(driver, items, now=now, policy=policy)
+        outcome = await _apply_optimistic(driver, items, now=now, policy=policy, mirror=mirror)
         if outcome is not None:
             metrics.BATCHES.labels("optimistic").inc()
             return outcome
     metrics.BATCHES.labels("locked").inc()
     try:
-        return await _apply_retrying(engine, items, now=now, policy=policy)
+        outcome = await _apply_retrying(engine, items, now=now, policy=policy)
     except DatabaseUnavailable:
         raise
     except Exception:
         log.exception("batch_failed", extra={"size": len(batch)})
-    return await _apply_one_by_one(engine, items, now=now, policy=policy)
+        outcome = await _apply_one_by_one(engine, items, now=now, policy=policy)
+    if mirror is not None:
+        mirror.forget(outcome.changed_members)
+    return outcome
 
 
 async def _apply_retrying(
@@ -86,9 +93,14 @@ async def _apply_retrying(
 
 
 async def _apply_optimistic(
-    driver: DriverLink, items: list[Parsed | Refused], *, now: datetime, policy: IngestPolicy
+    driver: DriverLink,
+    items: list[Parsed | Refused],
+    *,
+    now: datetime,
+    policy: IngestPolicy,
+    mirror: ScanMirror | None,
 ) -> BatchOutcome | None:
-    """Apply scans with two statements and no transaction; None if it must be done locked.
+    """Apply scans with at most two statements and no transaction; None if it must be locked.
 
     Nothing is written unless the write statement succeeds as a whole, so giving up here
     leaves nothing to undo.
@@ -97,7 +109,7 @@ async def _apply_optimistic(
     outcome = BatchOutcome()
     tx: OptimisticTx | None = None
     try:
-        tx = OptimisticTx(await driver.connection())
+        tx = OptimisticTx(await driver.connection(), mirror)
         await process_scans(tx, scans, now=now, policy=policy, outcome=outcome)
     except NeedsLock:
         metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock").inc()
@@ -107,8 +119,14 @@ async def _apply_optimistic(
         # it, and the next batch must not find it so. Whatever it committed is found again by
         # the redelivery's prefetch.
         driver.discard()
+        if mirror is not None:
+            mirror.clear()
         raise
     except Exception as exc:
+        if mirror is not None and sqlstate(exc) != UNIQUE_VIOLATION:
+            # Stale (a conflict), or unknown: read again. A unique violation is a redelivery
+            # the mirror could not know about; what it holds is still right.
+            mirror.clear()
         if is_connection_error(exc):
             driver.discard()
             raise DatabaseUnavailable(str(exc)) from exc

@@ -16,12 +16,15 @@ of CPU per batch here, more than the database spends on a one-scan batch.
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.db.engine import driver_dsn, server_settings
+
+if TYPE_CHECKING:
+    from ingest.stages.mirror import ScanMirror
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -81,6 +84,11 @@ class BatchTx(Protocol):
         ...
 
     @property
+    def mirror(self) -> "ScanMirror | None":
+        """The worker's mirror of earlier reads, if it may answer this batch's read."""
+        ...
+
+    @property
     def session(self) -> AsyncSession:
         """A session in the batch's transaction (raises NeedsLock when optimistic)."""
         ...
@@ -95,8 +103,9 @@ class OptimisticTx:
 
     optimistic = True
 
-    def __init__(self, driver: asyncpg.Connection) -> None:
+    def __init__(self, driver: asyncpg.Connection, mirror: "ScanMirror | None" = None) -> None:
         self._driver = driver
+        self.mirror = mirror
         self.written = False  # the write statement committed
 
     def mark_written(self) -> None:
@@ -153,6 +162,7 @@ class LockedTx:
     """The batch's connection, in a transaction begun and ended by the apply stage."""
 
     optimistic = False
+    mirror = None  # the locked transaction reads (and locks) everything itself
 
     def mark_written(self) -> None:
         """Nothing to note: the apply stage commits (or rolls back) the whole transaction."""

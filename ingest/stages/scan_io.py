@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ingest import metrics
 from ingest.stages.batch_tx import BatchTx, DriverStatement, NeedsLock
 from shared.domain.checkin import Direction
 from shared.domain.dds import DdsStatus
@@ -50,7 +51,8 @@ _PREFETCH_TAIL = """
          ORDER BY created_at DESC LIMIT 1) AS cycle,
         (SELECT status FROM dds_assignments
          WHERE operational_date = :on AND status IN ('pending', 'active')
-         ORDER BY created_at DESC, accepted_at DESC NULLS LAST LIMIT 1) AS dds_status
+         ORDER BY created_at DESC, accepted_at DESC NULLS LAST LIMIT 1) AS dds_status,
+        (SELECT version FROM scan_inputs WHERE id) AS inputs_version
 """
 
 # Locked: registers and marks the readers as seen, creates and locks the members' state rows.
@@ -86,11 +88,9 @@ _PREFETCH_READ_SQL = DriverStatement.from_named(
     + _PREFETCH_TAIL.replace(
         "{devices}",
         """ARRAY(
-            SELECT row(d.id, d.status, d.online, d.last_seen_at)
+            SELECT row(d.id, d.status)
             FROM unnest(CAST(:devices AS text[])) AS w(id)
-            CROSS JOIN LATERAL (
-                SELECT id, status, online, last_seen_at FROM devices WHERE id = w.id LIMIT 1
-            ) d
+            CROSS JOIN LATERAL (SELECT id, status FROM devices WHERE id = w.id LIMIT 1) d
         )""",
     ).replace(
         "{states}",
@@ -122,10 +122,10 @@ class Prefetch:
     holders: set[uuid.UUID]
     building: BuildingStatus
     dds_active: bool
-    # Optimistic only: the state rows as read (the write checks them) and the readers whose
-    # last-seen mark is due.
+    # Optimistic only: the state rows as read (the write checks them), and the version of
+    # everything else the decisions read (`scan_inputs`, revision 0010).
     read_states: list[tuple[Any, ...]] = field(default_factory=list)
-    stale_devices: list[str] = field(default_factory=list)
+    inputs_version: int | None = None
 
     @property
     def building_settled(self) -> bool:
@@ -144,8 +144,10 @@ async def prefetch(
 ) -> Prefetch:
     """Read (and, in a locked transaction, lock) everything the batch's decisions need.
 
-    Optimistic, a reader never seen or a member without a state row yet needs the locked
-    transaction (NeedsLock): that is where they are created.
+    Optimistic, the worker's mirror answers instead when it holds every input (no round trip,
+    nothing known about stored decisions: the write's key refuses a redelivery); a reader never
+    seen or a member without a state row yet needs the locked transaction (NeedsLock): that is
+    where they are created.
     """
     params: dict[str, Any] = {
         "devices": sorted(set(device_ids)),
@@ -153,6 +155,12 @@ async def prefetch(
         "serials": sorted(set(serials)),
         "on": on,
     }
+    mirror = tx.mirror
+    if mirror is not None:
+        known = mirror.answer(device_ids=params["devices"], serials=params["serials"], on=on)
+        metrics.MIRROR_ANSWERS.labels("hit" if known else "miss").inc()
+        if known is not None:
+            return known
     if tx.optimistic:
         row = await tx.one(_PREFETCH_READ_SQL, params)
     else:
@@ -163,7 +171,6 @@ async def prefetch(
         s[0]: StateRow(s[0], Direction(s[1]) if s[1] else None, s[2], s[3]) for s in row["states"]
     }
     read_states: list[tuple[Any, ...]] = []
-    stale: list[str] = []
     if tx.optimistic:
         if len(row["devices"]) < len(params["devices"]):
             raise NeedsLock("a reader seen for the first time")
@@ -174,14 +181,11 @@ async def prefetch(
                 # No state row yet: fine for a decision that changes nothing; a check-in
                 # needs the locked path to create the row (see the optimistic write).
                 locked[member_id] = StateRow(member_id, None, None, None)
-        stale = [
-            d[0] for d in row["devices"] if not d[2] or d[3] is None or now - d[3] >= SEEN_EVERY
-        ]
     cycle = row["cycle"]
     holder = cycle[1] if cycle is not None else None
-    return Prefetch(
+    read = Prefetch(
         read_states=read_states,
-        stale_devices=stale,
+        inputs_version=row["inputs_version"],
         stored=stored,
         device_status={d[0]: d[1] for d in row["devices"]},
         hits=hits,
@@ -190,6 +194,9 @@ async def prefetch(
         building=BuildingStatus(cycle[0]) if cycle is not None else BuildingStatus.SECURED,
         dds_active=row["dds_status"] == DdsStatus.ACTIVE.value,
     )
+    if mirror is not None:
+        mirror.learn(read, serials=params["serials"], on=on)
+    return read
 
 
 _WRITE_CTES = """
@@ -285,11 +292,18 @@ _WRITE_OPTIMISTIC_SQL = DriverStatement.from_named(
             SELECT id FROM devices WHERE id = e.id AND status = e.status LIMIT 1
         ) d
     ), dev AS (
+        -- A reader's last-seen mark only when it is older than SEEN_EVERY (or it was marked
+        -- offline): the mark is for the fleet watcher, and a row written by every batch is a
+        -- row two workers' batches queue on.
         UPDATE devices SET last_seen_at = :now, online = true, offline_since = NULL
-        WHERE id = ANY(CAST(:d_seen AS text[]))
+        WHERE id = ANY(CAST(:gd_id AS text[]))
+          AND (NOT online OR last_seen_at IS NULL OR last_seen_at <= :seen_before)
     )
     SELECT CASE WHEN (SELECT count(*) FROM g) = :g_count
                      AND (SELECT count(*) FROM gd) = :gd_count
+                     -- badges, members, visitors, the building: unchanged since the read
+                     AND (SELECT version FROM scan_inputs WHERE id)
+                         IS NOT DISTINCT FROM CAST(:inputs_version AS bigint)
                 THEN ARRAY(SELECT id FROM o ORDER BY id)
                 WHEN sentinel_conflict('a member state changed since the batch read it')
                 THEN NULL END AS outbox_ids
@@ -368,14 +382,17 @@ async def write_batch(
         "g_at": [s[2] for s in guard],
         "g_checkin": [s[3] for s in guard],
         "g_count": len(guard),
-        "d_seen": read.stale_devices,
         "gd_id": list(read.device_status),
         "gd_status": list(read.device_status.values()),
         "gd_count": len(read.device_status),
+        "inputs_version": read.inputs_version,
         "now": now,
+        "seen_before": now - SEEN_EVERY,
     }
     result = await tx.one(_WRITE_OPTIMISTIC_SQL, params)
     tx.mark_written()
+    if tx.mirror is not None:
+        tx.mirror.committed(states)
     return list(result["outbox_ids"])
 
 

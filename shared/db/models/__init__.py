@@ -18,7 +18,7 @@ from shared.db.models.duty import (
     WeeklySchedule,
 )
 from shared.db.models.features import SchemaFeature
-from shared.db.models.ingest import DeadLetter, OutboxMessage, ProcessedEvent
+from shared.db.models.ingest import DeadLetter, OutboxMessage, ProcessedEvent, ScanInputs
 from shared.db.models.jobs import JobRun
 from shared.db.models.lockup import (
     LockupCycle,
@@ -84,6 +84,7 @@ __all__ = [
     "ReportAuditLog",
     "ReportSetting",
     "ResponsibilityLog",
+    "ScanInputs",
     "ScheduleAssignment",
     "SchemaFeature",
     "SecurityAlert",

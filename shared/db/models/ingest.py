@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Index,
     Integer,
@@ -71,3 +72,17 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = now_column()
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     relay_after: Mapped[datetime] = now_column()
+
+
+class ScanInputs(Base):
+    """One row: a version raised by every committed change a scan decision reads (rev 0010).
+
+    Triggers on badges, members, divisions, visitors, lockup cycles, DDS assignments and
+    reader statuses raise it; the ingest's batch write fails if it moved since the read.
+    """
+
+    __tablename__ = "scan_inputs"
+    __table_args__ = (CheckConstraint("id", name="one_row"),)
+
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

@@ -1,12 +1,29 @@
 """Shared helpers for the ingest integration tests."""
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ingest.inbound import Inbound
+from ingest.outcome import BatchOutcome
+from ingest.policy import IngestPolicy, policy_from
+from ingest.stages.apply import apply_batch
+from ingest.stages.batch_tx import DriverLink
+from ingest.stages.mirror import ScanMirror
 from shared.contracts import topics
+from shared.db.engine import make_engine
+from shared.settings import Settings
+from tests.fixtures.factories import MadeMember, make_member
 from tests.fixtures.mqtt import MqttProbe, unique_name
 from tests.fixtures.scans import scan_payload, scan_topic
+from tools.seed import open_building
+
+# The reader of the apply-stage tests (`apply`), and their optimistic connection's name.
+READER = "rdr-opt"
+OPTIMISTIC_APP = "sentinel-tests-optimistic"
 
 
 @pytest.fixture
@@ -31,3 +48,61 @@ async def tap(probe: MqttProbe, device: str, uid: str, seq: int, **kw: object) -
     message = await probe.until(topics.feedback(device), lambda m: m.json()["event_id"] == event_id)
     answer: dict[str, object] = message.json()
     return answer
+
+
+@pytest.fixture
+async def driver(database_url: str) -> AsyncIterator[DriverLink]:
+    link = DriverLink(database_url, application_name=OPTIMISTIC_APP)
+    try:
+        yield link
+    finally:
+        await link.close()
+
+
+@pytest.fixture
+def policy(database_url: str) -> IngestPolicy:
+    return policy_from(Settings(database_url=database_url))
+
+
+@pytest.fixture
+async def apply(
+    database_url: str, driver: DriverLink, policy: IngestPolicy
+) -> AsyncIterator[Callable[..., Awaitable[BatchOutcome]]]:
+    """Apply scans (uid, seq, minutes ago) from READER as one batch, the way the ingest does."""
+    engine = make_engine(
+        database_url, application_name="sentinel-tests", pre_ping=False, probes_only=True
+    )
+
+    async def run(
+        *taps: tuple[str, int, float],
+        now: datetime | None = None,
+        mirror: ScanMirror | None = None,
+    ) -> BatchOutcome:
+        now = now or datetime.now(UTC)
+        batch = [
+            Inbound(
+                topic=scan_topic(READER),
+                payload=scan_payload(READER, uid, seq=seq, at=now - timedelta(minutes=ago)),
+                mid=seq,
+                qos=1,
+                received_at=now,
+            )
+            for uid, seq, ago in taps
+        ]
+        return await apply_batch(
+            engine, batch, now=now, policy=policy, driver=driver, mirror=mirror
+        )
+
+    try:
+        yield run
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def member(sessionmaker: async_sessionmaker[AsyncSession]) -> MadeMember:
+    """A member, in a building that is open with today's DDS accepted (no prompts due)."""
+    async with sessionmaker.begin() as session:
+        made = await make_member(session)
+        await open_building(session, made.id)
+    return made

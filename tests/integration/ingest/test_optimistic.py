@@ -7,7 +7,7 @@ and its write can be used by a second writer, which is what the guard is for.
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,75 +16,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import metrics
-from ingest.inbound import Inbound
 from ingest.outcome import BatchOutcome
-from ingest.policy import IngestPolicy, policy_from
 from ingest.stages import scan_io
-from ingest.stages.apply import apply_batch
-from ingest.stages.batch_tx import DriverLink
-from shared.db.engine import make_engine
 from shared.domain.checkin import Method
 from shared.domain.duty_watch import LiveEndReason
 from shared.services import forced_checkout
-from shared.settings import Settings
 from tests.fixtures.factories import MadeMember, make_member
-from tests.fixtures.scans import scan_payload, scan_topic
-from tools.seed import open_building
-
-READER = "rdr-opt"
-OPTIMISTIC_APP = "sentinel-tests-optimistic"
-
-
-@pytest.fixture
-async def driver(database_url: str) -> AsyncIterator[DriverLink]:
-    link = DriverLink(database_url, application_name=OPTIMISTIC_APP)
-    try:
-        yield link
-    finally:
-        await link.close()
-
-
-@pytest.fixture
-def policy(database_url: str) -> IngestPolicy:
-    return policy_from(Settings(database_url=database_url))
-
-
-@pytest.fixture
-async def apply(
-    database_url: str, driver: DriverLink, policy: IngestPolicy
-) -> AsyncIterator[Callable[..., Awaitable[BatchOutcome]]]:
-    """Apply scans (uid, seq, minutes ago) as one batch, the way the ingest does."""
-    engine = make_engine(
-        database_url, application_name="sentinel-tests", pre_ping=False, probes_only=True
-    )
-
-    async def run(*taps: tuple[str, int, float], now: datetime | None = None) -> BatchOutcome:
-        now = now or datetime.now(UTC)
-        batch = [
-            Inbound(
-                topic=scan_topic(READER),
-                payload=scan_payload(READER, uid, seq=seq, at=now - timedelta(minutes=ago)),
-                mid=seq,
-                qos=1,
-                received_at=now,
-            )
-            for uid, seq, ago in taps
-        ]
-        return await apply_batch(engine, batch, now=now, policy=policy, driver=driver)
-
-    try:
-        yield run
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def member(sessionmaker: async_sessionmaker[AsyncSession]) -> MadeMember:
-    """A member, in a building that is open with today's DDS accepted (no prompts due)."""
-    async with sessionmaker.begin() as session:
-        made = await make_member(session)
-        await open_building(session, made.id)
-    return made
+from tests.integration.ingest.conftest import OPTIMISTIC_APP, READER
 
 
 def _count(name: str, label: str) -> float:

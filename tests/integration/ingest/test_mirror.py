@@ -1,0 +1,211 @@
+"""A single worker's mirror of earlier reads (issue 4): batches decided without a read.
+
+Against a real PostgreSQL at the apply stage. The mirror is only ever a guess; each test makes
+it stale the way an admin, a job or a redelivery would and checks that the tap is still
+decided from what the database holds.
+"""
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ingest import metrics
+from ingest.outcome import BatchOutcome
+from ingest.policy import IngestPolicy
+from ingest.stages import batch_tx, mirror
+from ingest.stages.batch_tx import DriverLink, OptimisticTx
+from ingest.stages.mirror import ScanMirror
+from shared.domain.opday import operational_date
+from tests.fixtures.factories import MadeMember
+from tests.integration.ingest.conftest import READER
+
+Apply = Callable[..., Awaitable[BatchOutcome]]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements the optimistic connection runs, by their first words."""
+    seen: list[str] = []
+    real = batch_tx._fetch_one
+
+    async def counting(driver: Any, sql: str, arguments: tuple[Any, ...]) -> Any:
+        seen.append("read" if "processed_events WHERE event_id" in sql else "other")
+        return await real(driver, sql, arguments)
+
+    monkeypatch.setattr(batch_tx, "_fetch_one", counting)
+    return seen
+
+
+async def _rows(sm: async_sessionmaker[AsyncSession], sql: str) -> list[Any]:
+    async with sm() as session:
+        return list((await session.execute(text(sql))).all())
+
+
+async def _sql(sm: async_sessionmaker[AsyncSession], sql: str, **params: Any) -> None:
+    async with sm.begin() as session:
+        await session.execute(text(sql), params)
+
+
+async def _warm(apply: Apply, member: MadeMember) -> ScanMirror:
+    """The reader registered and the member's state row made (locked), then a read (miss)."""
+    held = ScanMirror()
+    await apply((member.uid, 1, 10), mirror=held)  # first ever: locked, forgotten after
+    assert len(held) == 0
+    await apply((member.uid, 2, 9), mirror=held)  # out: read, learnt, written, kept
+    assert len(held) == 1 and held.version is not None
+    return held
+
+
+async def test_a_batch_the_mirror_answers_is_written_without_a_read(
+    apply: Apply,
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    reads: list[str],
+) -> None:
+    held = await _warm(apply, member)
+    hits = metrics.MIRROR_ANSWERS.labels("hit")._value.get()
+    reads.clear()
+    third = await apply((member.uid, 3, 8), mirror=held)
+    fourth = await apply((member.uid, 4, 7), mirror=held)
+    assert reads == ["other", "other"]  # the two writes, no read
+    assert metrics.MIRROR_ANSWERS.labels("hit")._value.get() == hits + 2
+    assert third.results["checked_in"] == 1 and fourth.results["checked_out"] == 1
+    history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    assert [r.direction for r in history] == ["in", "out", "in", "out"]
+    state = await _rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
+    latest = await _rows(sessionmaker, "SELECT id FROM checkins ORDER BY at DESC LIMIT 1")
+    assert state == [("out", latest[0].id)]
+
+
+async def test_a_badge_reported_lost_after_the_mirror_learnt_it_is_refused(
+    apply: Apply, member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    held = await _warm(apply, member)
+    await _sql(sessionmaker, "UPDATE badges SET status = 'lost' WHERE id = :b", b=member.badge_id)
+    conflicts = metrics.OPTIMISTIC_FALLBACKS.labels("conflict")._value.get()
+    outcome = await apply((member.uid, 3, 1), mirror=held)
+    # Decided from the mirror it was a check-in; the write saw the version move.
+    assert metrics.OPTIMISTIC_FALLBACKS.labels("conflict")._value.get() == conflicts + 1
+    assert outcome.results["rejected"] == 1 and outcome.results["checked_in"] == 0
+    assert [json.loads(f.payload)["reason"] for f in outcome.feedback] == ["badge_inactive"]
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 2
+    assert len(held) == 0  # emptied, to refill from the next read
+
+
+async def test_a_reader_disabled_after_the_mirror_learnt_it_is_refused(
+    apply: Apply, member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    held = await _warm(apply, member)
+    await _sql(sessionmaker, f"UPDATE devices SET status = 'disabled' WHERE id = '{READER}'")
+    outcome = await apply((member.uid, 3, 1), mirror=held)
+    assert outcome.results["rejected"] == 1
+    assert [json.loads(f.payload)["reason"] for f in outcome.feedback] == ["reader_not_accepted"]
+
+
+async def test_a_state_changed_by_someone_else_is_followed(
+    apply: Apply, member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    held = await _warm(apply, member)  # the mirror says "out"
+    # An admin checks the member in by hand: member_states is not versioned, its row is.
+    await _sql(
+        sessionmaker,
+        "WITH c AS (INSERT INTO checkins (id, at, member_id, direction, source, method)"
+        " VALUES (gen_random_uuid(), now() - interval '5 minutes', :m, 'in', 'admin', 'manual')"
+        " RETURNING id, at)"
+        " UPDATE member_states SET direction = 'in', at = c.at, checkin_id = c.id FROM c"
+        " WHERE member_id = :m",
+        m=member.id,
+    )
+    outcome = await apply((member.uid, 3, 1), mirror=held)
+    assert outcome.results["checked_out"] == 1  # from the admin's "in", not the mirror's "out"
+    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    assert [(r.direction, r.source) for r in history][-2:] == [("in", "admin"), ("out", READER)]
+
+
+async def test_a_redelivery_the_mirror_cannot_know_is_answered_from_its_decision(
+    apply: Apply, member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    held = await _warm(apply, member)
+    first = await apply((member.uid, 3, 1), mirror=held)
+    again = await apply((member.uid, 3, 1), mirror=held)  # the broker delivers it once more
+    assert first.results["checked_in"] == 1
+    assert again.results["redelivered"] == 1 and again.results["checked_in"] == 0
+    assert [f.payload for f in again.feedback] == [f.payload for f in first.feedback]
+    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 3
+    assert len(held) == 1  # a redelivery does not make the mirror stale
+
+
+async def test_fill_reads_every_member_state_once_at_start(
+    apply: Apply,
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
+    policy: IngestPolicy,
+    reads: list[str],
+) -> None:
+    await apply((member.uid, 1, 10))  # reader and state row exist, no mirror yet
+    held = ScanMirror()
+    now = datetime.now(UTC)
+    link = DriverLink(database_url, application_name="sentinel-tests-fill")
+    try:
+        tx = OptimisticTx(await link.connection(), held)
+        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
+        await mirror.fill(tx, now=now, on=on)
+    finally:
+        await link.close()
+    assert len(held) == 1
+    reads.clear()
+    outcome = await apply((member.uid, 2, 1), mirror=held)
+    assert reads == ["other"] and outcome.results["checked_out"] == 1
+
+
+async def test_the_version_moves_with_what_decisions_read_and_not_with_last_seen(
+    member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async def version() -> int:
+        return int((await _rows(sessionmaker, "SELECT version FROM scan_inputs"))[0].version)
+
+    await _sql(sessionmaker, "INSERT INTO devices (id, status) VALUES ('rdr-v', 'active')")
+    changes = [
+        "UPDATE badges SET status = 'lost'",
+        "UPDATE members SET display_name = 'Renamed'",
+        "UPDATE divisions SET name = 'Renamed'",
+        "DELETE FROM visitors",
+        "DELETE FROM lockup_cycles",
+        "DELETE FROM dds_assignments",
+        "UPDATE devices SET status = 'disabled' WHERE id = 'rdr-v'",
+    ]
+    for change in changes:
+        before = await version()
+        await _sql(sessionmaker, change)
+        assert await version() == before + 1, change
+    before = await version()
+    await _sql(sessionmaker, "UPDATE devices SET last_seen_at = now(), online = true")
+    await _sql(sessionmaker, "UPDATE devices SET status = 'disabled' WHERE id = 'rdr-v'")
+    assert await version() == before  # marks seen, and a status set to what it was
+
+
+async def test_the_version_moves_once_per_transaction(
+    member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """An import of many rows leaves one new version of the row, not one per statement."""
+
+    async def version() -> int:
+        return int((await _rows(sessionmaker, "SELECT version FROM scan_inputs"))[0].version)
+
+    before = await version()
+    async with sessionmaker.begin() as session:
+        for n in range(50):
+            await session.execute(text(f"UPDATE members SET display_name = 'Imported {n}'"))
+    assert await version() == before + 1
+    async with sessionmaker.begin() as session:
+        savepoint = await session.begin_nested()
+        await session.execute(text("UPDATE members SET display_name = 'Undone'"))
+        await savepoint.rollback()
+        await session.execute(text("UPDATE badges SET status = 'lost'"))
+    assert await version() == before + 2  # the rolled-back raise did not hide the next one
