@@ -13,12 +13,14 @@ After such a conflict the mirror is emptied and refills from the next reads. Wit
 group the other workers change the states all the time, so there is no mirror (`for_settings`).
 """
 
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ingest.dberrors import is_connection_error
 from ingest.stages import scan_io
 from ingest.stages.batch_tx import BatchTx, DriverStatement, NeedsLock
 from ingest.stages.scan_io import Prefetch
@@ -27,6 +29,8 @@ from shared.domain.lockup import BuildingStatus
 from shared.settings import Settings
 from shared.store.badges import BadgeHit
 from shared.store.states import StateRow
+
+log = logging.getLogger(__name__)
 
 # A full load at start reads every badge in one statement; beyond this many the mirror fills
 # from the batches' reads instead.
@@ -164,3 +168,10 @@ async def fill(tx: BatchTx, *, now: datetime, on: date) -> None:
         )
     except NeedsLock:
         mirror.clear()  # a reader removed since the inventory: the batches' reads fill it
+    except Exception as exc:
+        # Serving matters more than a full mirror: a read over the command timeout (asyncpg
+        # cancels it and the connection stays usable) or an unexpected error leaves it empty.
+        if is_connection_error(exc) and not isinstance(exc, TimeoutError):
+            raise
+        log.warning("mirror_fill_failed", exc_info=True)
+        mirror.clear()

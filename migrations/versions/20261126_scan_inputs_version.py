@@ -4,9 +4,14 @@ A single ingest worker keeps what its reads said about badges, members, readers 
 building (`ingest/stages/mirror.py`) and decides most batches without reading them again. Its
 write then has to fail if any of that changed meanwhile. Member states are checked row by row
 (revision 0009); everything else is covered by this one number, which every committed change
-to those tables raises. A statement trigger raises it once in the changing transaction, so a
-reader sees the new number only together with the change it stands for (a sequence would not
-do: `nextval` is visible before the commit).
+to those tables raises once.
+
+It is raised by deferred constraint triggers, at commit: a transaction takes the row's lock
+as its very last step, after every other lock it needs, so two transactions that also lock
+other rows cannot deadlock on it (raised by each statement, it was taken mid-transaction and
+did). It is raised in the changing transaction, so a reader sees the new number only together
+with the change it stands for (a sequence would not do: `nextval` is visible before the
+commit). Only changed rows raise it; a TRUNCATE (no row triggers) raises it at once.
 
 Revision ID: 0010
 Revises: 0009
@@ -26,6 +31,24 @@ depends_on: str | Sequence[str] | None = None
 WATCHED = ("badges", "members", "divisions", "visitors", "lockup_cycles", "dds_assignments")
 
 
+_RAISE = """
+    CREATE OR REPLACE FUNCTION sentinel_scan_inputs_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        -- Once per transaction: an import of thousands of rows would otherwise leave as many
+        -- versions of the one row for every read to walk through until a vacuum. The flag holds
+        -- the transaction's id (a value preset for a role or session cannot match it) and is
+        -- undone with a rolled-back savepoint, like the deferred events it stands for.
+        IF current_setting('sentinel.scan_inputs_raised', true)
+                IS DISTINCT FROM pg_current_xact_id()::text THEN
+            UPDATE public.scan_inputs SET version = version + 1;
+            PERFORM set_config('sentinel.scan_inputs_raised', pg_current_xact_id()::text, true);
+        END IF;
+        RETURN NULL;
+    END $$
+"""
+
+
 def upgrade() -> None:
     op.execute(
         """
@@ -37,44 +60,39 @@ def upgrade() -> None:
         """
     )
     op.execute("INSERT INTO scan_inputs (id, version) VALUES (true, 0)")
-    op.execute(
-        """
-        CREATE OR REPLACE FUNCTION sentinel_scan_inputs_changed() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            -- Once per transaction: an import of thousands of rows in one transaction would
-            -- otherwise leave as many versions of the one row for every read to walk through
-            -- until a vacuum. The flag is transaction-local and undone with a rolled-back
-            -- savepoint, together with the update it stands for.
-            IF current_setting('sentinel.scan_inputs_raised', true) IS DISTINCT FROM 'on' THEN
-                UPDATE scan_inputs SET version = version + 1;
-                PERFORM set_config('sentinel.scan_inputs_raised', 'on', true);
-            END IF;
-            RETURN NULL;
-        END $$
-        """
-    )
+    op.execute(_RAISE)
     for table in WATCHED:
         op.execute(
-            f"CREATE TRIGGER scan_inputs_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
-            f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION sentinel_scan_inputs_changed()"
+            f"CREATE CONSTRAINT TRIGGER scan_inputs_changed AFTER INSERT OR UPDATE OR DELETE"
+            f" ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+            f" EXECUTE FUNCTION sentinel_scan_inputs_changed()"
+        )
+        op.execute(
+            f"CREATE TRIGGER scan_inputs_truncated AFTER TRUNCATE ON {table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION sentinel_scan_inputs_changed()"
         )
     # Readers: only a status change counts (their last-seen marks change all the time).
     op.execute(
-        "CREATE TRIGGER scan_inputs_changed AFTER UPDATE OF status ON devices FOR EACH ROW"
+        "CREATE CONSTRAINT TRIGGER scan_inputs_changed AFTER UPDATE OF status ON devices"
+        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
         " WHEN (OLD.status IS DISTINCT FROM NEW.status)"
         " EXECUTE FUNCTION sentinel_scan_inputs_changed()"
     )
     op.execute(
-        "CREATE TRIGGER scan_inputs_removed AFTER DELETE OR TRUNCATE ON devices"
+        "CREATE CONSTRAINT TRIGGER scan_inputs_removed AFTER DELETE ON devices"
+        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+        " EXECUTE FUNCTION sentinel_scan_inputs_changed()"
+    )
+    op.execute(
+        "CREATE TRIGGER scan_inputs_truncated AFTER TRUNCATE ON devices"
         " FOR EACH STATEMENT EXECUTE FUNCTION sentinel_scan_inputs_changed()"
     )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS scan_inputs_removed ON devices")
-    op.execute("DROP TRIGGER IF EXISTS scan_inputs_changed ON devices")
-    for table in WATCHED:
+    for table in (*WATCHED, "devices"):
+        op.execute(f"DROP TRIGGER IF EXISTS scan_inputs_truncated ON {table}")
         op.execute(f"DROP TRIGGER IF EXISTS scan_inputs_changed ON {table}")
+    op.execute("DROP TRIGGER IF EXISTS scan_inputs_removed ON devices")
     op.execute("DROP FUNCTION IF EXISTS sentinel_scan_inputs_changed()")
     op.execute("DROP TABLE IF EXISTS scan_inputs")

@@ -5,11 +5,13 @@ it stale the way an admin, a job or a redelivery would and checks that the tap i
 decided from what the database holds.
 """
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +23,7 @@ from ingest.stages import batch_tx, mirror
 from ingest.stages.batch_tx import DriverLink, OptimisticTx
 from ingest.stages.mirror import ScanMirror
 from shared.domain.opday import operational_date
+from tests.fixtures.database import plain_dsn
 from tests.fixtures.factories import MadeMember
 from tests.integration.ingest.conftest import READER
 
@@ -175,7 +178,8 @@ async def test_the_version_moves_with_what_decisions_read_and_not_with_last_seen
         "UPDATE badges SET status = 'lost'",
         "UPDATE members SET display_name = 'Renamed'",
         "UPDATE divisions SET name = 'Renamed'",
-        "DELETE FROM visitors",
+        "INSERT INTO visitors (id, first_name, last_name, display_name)"
+        " VALUES (gen_random_uuid(), 'Ada', 'Lovelace', 'Ada Lovelace')",
         "DELETE FROM lockup_cycles",
         "DELETE FROM dds_assignments",
         "UPDATE devices SET status = 'disabled' WHERE id = 'rdr-v'",
@@ -187,7 +191,41 @@ async def test_the_version_moves_with_what_decisions_read_and_not_with_last_seen
     before = await version()
     await _sql(sessionmaker, "UPDATE devices SET last_seen_at = now(), online = true")
     await _sql(sessionmaker, "UPDATE devices SET status = 'disabled' WHERE id = 'rdr-v'")
-    assert await version() == before  # marks seen, and a status set to what it was
+    await _sql(sessionmaker, "DELETE FROM visitors WHERE false")
+    assert await version() == before  # marks seen, a status set to what it was, no row changed
+
+
+async def test_raising_the_version_adds_no_deadlock_between_two_admins(
+    member: MadeMember, database_url: str
+) -> None:
+    """A visitor signed in with a badge while an admin edits that badge: one waits, both commit.
+
+    Raised by each statement, the first transaction held the version row from its visitor
+    insert on and the second, holding the badge, waited for it: a deadlock.
+    """
+    first = await asyncpg.connect(plain_dsn(database_url))
+    second = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        before = await first.fetchval("SELECT version FROM scan_inputs")
+        await first.execute("BEGIN")
+        await first.execute(
+            "INSERT INTO visitors (id, first_name, last_name, display_name)"
+            " VALUES (gen_random_uuid(), 'Ada', 'Lovelace', 'Ada Lovelace')"
+        )
+        await second.execute("BEGIN")
+        await second.execute("SELECT 1 FROM badges WHERE id = $1 FOR UPDATE", member.badge_id)
+        async with asyncio.timeout(10):
+            await second.execute("UPDATE badges SET status = 'lost' WHERE id = $1", member.badge_id)
+            lock = asyncio.create_task(
+                first.execute("SELECT 1 FROM badges WHERE id = $1 FOR UPDATE", member.badge_id)
+            )
+            await second.execute("COMMIT")
+            await lock
+            await first.execute("COMMIT")
+        assert await first.fetchval("SELECT version FROM scan_inputs") == before + 2
+    finally:
+        await first.close()
+        await second.close()
 
 
 async def test_the_version_moves_once_per_transaction(
@@ -209,3 +247,35 @@ async def test_the_version_moves_once_per_transaction(
         await savepoint.rollback()
         await session.execute(text("UPDATE badges SET status = 'lost'"))
     assert await version() == before + 2  # the rolled-back raise did not hide the next one
+
+
+async def test_a_fill_that_fails_leaves_an_empty_mirror_and_serving_goes_on(
+    apply: Apply,
+    member: MadeMember,
+    database_url: str,
+    policy: IngestPolicy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await apply((member.uid, 1, 10))
+
+    async def too_slow(*args: Any, **kwargs: Any) -> Any:
+        raise TimeoutError("the read took longer than the command timeout")
+
+    held = ScanMirror()
+    now = datetime.now(UTC)
+    link = DriverLink(database_url, application_name="sentinel-tests-fill")
+    try:
+        tx = OptimisticTx(await link.connection(), held)
+        await mirror.scan_io.prefetch(
+            tx, event_ids=[], device_ids=[], serials=[], now=now, on=now.date()
+        )
+        assert held.version is not None  # an earlier read was learnt
+        monkeypatch.setattr(mirror.scan_io, "prefetch", too_slow)
+        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
+        await mirror.fill(tx, now=now, on=on)
+    finally:
+        await link.close()
+    assert held.version is None and len(held) == 0
+    monkeypatch.undo()
+    outcome = await apply((member.uid, 2, 1), mirror=held)  # read, learnt again
+    assert outcome.results["checked_out"] == 1 and len(held) == 1
