@@ -14,6 +14,7 @@ group the other workers change the states all the time, so there is no mirror (`
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -159,12 +160,22 @@ async def fill(tx: BatchTx, *, now: datetime, on: date) -> None:
     if mirror is None:
         return
     mirror.clear()
+    started = time.perf_counter()
     row = await tx.one(_INVENTORY_SQL, {"limit": LOAD_MAX_BADGES + 1})
     if len(row["serials"]) > LOAD_MAX_BADGES:
+        log.info("mirror_fill_skipped", extra={"badges_over": LOAD_MAX_BADGES})
         return
     try:
         await scan_io.prefetch(
             tx, event_ids=[], device_ids=row["devices"], serials=row["serials"], now=now, on=on
+        )
+        log.info(
+            "mirror_filled",
+            extra={
+                "badges": len(row["serials"]),
+                "member_states": len(mirror),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
         )
     except NeedsLock:
         mirror.clear()  # a reader removed since the inventory: the batches' reads fill it
