@@ -20,6 +20,7 @@ from ingest.handlers.readers import process_reader_messages
 from ingest.inbound import Inbound
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy
+from ingest.stages import scan_io
 from ingest.stages.batch_tx import DriverLink, LockedTx, NeedsLock, OptimisticTx
 from ingest.stages.mirror import ScanMirror
 from ingest.stages.parse import Parsed, Refused, parse
@@ -34,6 +35,7 @@ from shared.store.outbox import Outgoing
 log = logging.getLogger(__name__)
 RACE_RETRIES = 3
 UNIQUE_VIOLATION = "23505"
+SERIALIZATION_FAILURE = "40001"  # the optimistic write's guard (`sentinel_conflict`)
 
 
 async def apply_batch(
@@ -123,10 +125,8 @@ async def _apply_optimistic(
             mirror.clear()
         raise
     except Exception as exc:
-        if mirror is not None and sqlstate(exc) != UNIQUE_VIOLATION:
-            # Stale (a conflict), or unknown: read again. A unique violation is a redelivery
-            # the mirror could not know about; what it holds is still right.
-            mirror.clear()
+        if mirror is not None:
+            _after_failed_write(mirror, exc)
         if is_connection_error(exc):
             driver.discard()
             raise DatabaseUnavailable(str(exc)) from exc
@@ -142,6 +142,21 @@ async def _apply_optimistic(
         metrics.OPTIMISTIC_FALLBACKS.labels("error").inc()
         return None
     return outcome
+
+
+def _after_failed_write(mirror: ScanMirror, exc: BaseException) -> None:
+    """Drop from the mirror what the failed attempt shows may be stale.
+
+    A unique violation is a redelivery the mirror could not know about: what it holds is still
+    right. A changed member state: only the batch's members. Anything else: everything.
+    """
+    code = sqlstate(exc)
+    if code == UNIQUE_VIOLATION:
+        return
+    if code == SERIALIZATION_FAILURE and scan_io.STATE_CONFLICT in str(exc):
+        mirror.forget_last()
+        return
+    mirror.clear()
 
 
 async def _apply_one_by_one(

@@ -9,7 +9,8 @@ every input it holds: one round trip less per batch.
 It is never trusted. The optimistic write re-checks the state rows the decisions used
 (revision 0009) and the version of everything else (`scan_inputs`, revision 0010); a batch
 decided from a stale mirror fails as a whole and is applied again in a locked transaction.
-After such a conflict the mirror is emptied and refills from the next reads. With a share
+After such a conflict it forgets the batch's members (a state row changed: another writer,
+the rollover, an admin) or is emptied (anything else), and refills from the next reads. With a share
 group the other workers change the states all the time, so there is no mirror (`for_settings`).
 """
 
@@ -58,6 +59,7 @@ class ScanMirror:
         # member id → the state row as stored: (member_id, direction, at, checkin_id)
         self._states: dict[uuid.UUID, tuple[Any, ...]] = {}
         self._day: _Day | None = None
+        self._last: list[uuid.UUID] = []  # the members of the last batch answered or read
 
     def answer(
         self, *, device_ids: Sequence[str], serials: Sequence[str], on: date
@@ -82,6 +84,7 @@ class ScanMirror:
             if row is None:
                 return None
             read_states.append(row)
+        self._last = [row[0] for row in read_states]
         return Prefetch(
             stored={},
             device_status=device_status,
@@ -104,6 +107,7 @@ class ScanMirror:
         self._devices.update(read.device_status)
         for row in read.read_states:
             self._states[row[0]] = row
+        self._last = [row[0] for row in read.read_states]
         self._day = _Day(on, read.building, frozenset(read.holders), read.dds_active)
 
     def committed(self, states: Iterable[StateRow]) -> None:
@@ -117,6 +121,10 @@ class ScanMirror:
         for member_id in member_ids:
             self._states.pop(member_id, None)
 
+    def forget_last(self) -> None:
+        """A state the last batch was decided from had changed: drop that batch's members."""
+        self.forget(self._last)
+
     def clear(self) -> None:
         """Drop everything (a write found the mirror stale)."""
         self.version = None
@@ -124,6 +132,7 @@ class ScanMirror:
         self._devices.clear()
         self._states.clear()
         self._day = None
+        self._last = []
 
     def __len__(self) -> int:
         """How many member states it holds."""

@@ -262,6 +262,11 @@ _WRITE_LOCKED_SQL = DriverStatement.from_named(
     _WRITE_CTES + "SELECT ARRAY(SELECT id FROM o ORDER BY id) AS outbox_ids"
 )
 
+# The optimistic write's two conflicts (SQLSTATE 40001), told apart by their messages: only the
+# batch's members changed, or anything else the decisions read.
+STATE_CONFLICT = "a member state changed since the batch read it"
+INPUTS_CONFLICT = "a reader, a badge or the building changed since the batch read it"
+
 # Optimistic: `g` locks the state rows the batch was decided from (in member-id order) and
 # keeps those still as they were read; if one changed meanwhile, or a reader's status did
 # (`gd`), the whole statement fails (40001). A member's first state row is created by the locked
@@ -299,15 +304,15 @@ _WRITE_OPTIMISTIC_SQL = DriverStatement.from_named(
         WHERE id = ANY(CAST(:gd_id AS text[]))
           AND (NOT online OR last_seen_at IS NULL OR last_seen_at <= :seen_before)
     )
-    SELECT CASE WHEN (SELECT count(*) FROM g) = :g_count
-                     AND (SELECT count(*) FROM gd) = :gd_count
-                     -- badges, members, visitors, the building: unchanged since the read
-                     AND (SELECT version FROM scan_inputs WHERE id)
-                         IS NOT DISTINCT FROM CAST(:inputs_version AS bigint)
-                THEN ARRAY(SELECT id FROM o ORDER BY id)
-                WHEN sentinel_conflict('a member state changed since the batch read it')
-                THEN NULL END AS outbox_ids
-    """
+    SELECT CASE WHEN (SELECT count(*) FROM g) <> :g_count
+                THEN CASE WHEN sentinel_conflict('{state}') THEN CAST(NULL AS bigint[]) END
+                -- the readers, badges, members, visitors, the building: as read
+                WHEN (SELECT count(*) FROM gd) <> :gd_count
+                     OR (SELECT version FROM scan_inputs WHERE id)
+                        IS DISTINCT FROM CAST(:inputs_version AS bigint)
+                THEN CASE WHEN sentinel_conflict('{inputs}') THEN CAST(NULL AS bigint[]) END
+                ELSE ARRAY(SELECT id FROM o ORDER BY id) END AS outbox_ids
+    """.replace("{state}", STATE_CONFLICT).replace("{inputs}", INPUTS_CONFLICT)
 )
 
 

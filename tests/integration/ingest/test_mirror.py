@@ -97,7 +97,7 @@ async def test_a_badge_reported_lost_after_the_mirror_learnt_it_is_refused(
     assert outcome.results["rejected"] == 1 and outcome.results["checked_in"] == 0
     assert [json.loads(f.payload)["reason"] for f in outcome.feedback] == ["badge_inactive"]
     assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 2
-    assert len(held) == 0  # emptied, to refill from the next read
+    assert len(held) == 0 and held.version is None  # emptied, to refill from the next reads
 
 
 async def test_a_reader_disabled_after_the_mirror_learnt_it_is_refused(
@@ -124,8 +124,11 @@ async def test_a_state_changed_by_someone_else_is_followed(
         " WHERE member_id = :m",
         m=member.id,
     )
+    version = held.version
     outcome = await apply((member.uid, 3, 1), mirror=held)
     assert outcome.results["checked_out"] == 1  # from the admin's "in", not the mirror's "out"
+    # Only the batch's member was forgotten; the badges, readers and building are kept.
+    assert len(held) == 0 and held.version == version is not None
     history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
     assert [(r.direction, r.source) for r in history][-2:] == [("in", "admin"), ("out", READER)]
 
