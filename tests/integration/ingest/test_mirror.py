@@ -8,7 +8,7 @@ decided from what the database holds.
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -22,10 +22,16 @@ from ingest.policy import IngestPolicy
 from ingest.stages import batch_tx, mirror
 from ingest.stages.batch_tx import DriverLink, OptimisticTx
 from ingest.stages.mirror import ScanMirror
+from shared.contracts import topics
 from shared.domain.opday import operational_date
+from shared.settings import Settings
 from tests.fixtures.database import plain_dsn
-from tests.fixtures.factories import MadeMember
-from tests.integration.ingest.conftest import READER
+from tests.fixtures.factories import MadeMember, make_member
+from tests.fixtures.ingest import RunningIngest, make_settings
+from tests.fixtures.mqtt import MqttProbe, unique_name
+from tests.fixtures.services import BrokerServer
+from tests.integration.ingest.conftest import READER, tap
+from tools.seed import open_building
 
 Apply = Callable[..., Awaitable[BatchOutcome]]
 
@@ -282,3 +288,46 @@ async def test_a_fill_that_fails_leaves_an_empty_mirror_and_serving_goes_on(
     monkeypatch.undo()
     outcome = await apply((member.uid, 2, 1), mirror=held)  # read, learnt again
     assert outcome.results["checked_out"] == 1 and len(held) == 1
+
+
+@pytest.fixture
+def ingest_settings(
+    database_url: str, broker_server: BrokerServer, request: pytest.FixtureRequest
+) -> Settings:
+    """One worker (so with a mirror), without the daily jobs: nothing else changes the rows."""
+    return make_settings(
+        database_url,
+        broker_server.url,
+        ingest_client_id=unique_name(request, "ingest"),
+        scheduler_enabled=False,
+    )
+
+
+async def test_through_mqtt_a_badge_reported_lost_while_the_ingest_runs_is_refused(
+    ingest: RunningIngest,
+    probe: MqttProbe,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    device: str,
+) -> None:
+    """The running service (one worker, so with a mirror) follows an admin's change at once."""
+    async with sessionmaker.begin() as session:
+        made = await make_member(session)
+        duty = await make_member(session, last_name="Duty")
+        await open_building(session, duty.id)  # the DDS's own taps are building events
+    await probe.subscribe(topics.feedback(device))
+    now = datetime.now(UTC)
+    first = await tap(probe, device, made.uid, 1, at=now - timedelta(minutes=2))
+    second = await tap(probe, device, made.uid, 2, at=now - timedelta(minutes=1))
+    assert (first["result"], second["result"]) == ("checked_in", "checked_out")
+    await _sql(sessionmaker, "UPDATE badges SET status = 'lost' WHERE id = :b", b=made.badge_id)
+    hits = metrics.MIRROR_ANSWERS.labels("hit")._value.get()
+    conflicts = metrics.OPTIMISTIC_FALLBACKS.labels("conflict")._value.get()
+    answer = await tap(probe, device, made.uid, 3, at=now)
+    # Decided from the mirror (a check-in), refused by the write, decided again locked.
+    assert metrics.MIRROR_ANSWERS.labels("hit")._value.get() == hits + 1
+    assert metrics.OPTIMISTIC_FALLBACKS.labels("conflict")._value.get() == conflicts + 1
+    assert (answer["result"], answer["reason"]) == ("rejected", "badge_inactive")
+    assert [r.direction for r in await _rows(sessionmaker, "SELECT direction FROM checkins")] == [
+        "in",
+        "out",
+    ]
