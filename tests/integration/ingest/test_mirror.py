@@ -20,7 +20,7 @@ from ingest import metrics
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy
 from ingest.stages import batch_tx, mirror
-from ingest.stages.batch_tx import DriverLink, OptimisticTx
+from ingest.stages.batch_tx import DriverLink, NeedsLock, OptimisticTx
 from ingest.stages.mirror import ScanMirror
 from shared.contracts import topics
 from shared.domain.opday import operational_date
@@ -331,3 +331,35 @@ async def test_through_mqtt_a_badge_reported_lost_while_the_ingest_runs_is_refus
         "in",
         "out",
     ]
+
+
+@pytest.mark.parametrize("why", ["over the limit", "a reader removed meanwhile"])
+async def test_a_fill_that_cannot_load_everything_leaves_it_to_the_batches_reads(
+    why: str,
+    apply: Apply,
+    member: MadeMember,
+    database_url: str,
+    policy: IngestPolicy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await apply((member.uid, 1, 10))
+
+    async def reader_gone(*args: Any, **kwargs: Any) -> Any:
+        raise NeedsLock("a reader seen for the first time")
+
+    if why == "over the limit":
+        monkeypatch.setattr(mirror, "LOAD_MAX_BADGES", 0)
+    else:
+        monkeypatch.setattr(mirror.scan_io, "prefetch", reader_gone)
+    held = ScanMirror()
+    now = datetime.now(UTC)
+    link = DriverLink(database_url, application_name="sentinel-tests-fill")
+    try:
+        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
+        await mirror.fill(OptimisticTx(await link.connection(), held), now=now, on=on)
+    finally:
+        await link.close()
+    assert held.version is None and len(held) == 0
+    monkeypatch.undo()
+    outcome = await apply((member.uid, 2, 1), mirror=held)
+    assert outcome.results["checked_out"] == 1 and len(held) == 1  # learnt from the read
