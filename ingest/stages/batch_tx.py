@@ -1,9 +1,11 @@
 """One batch's database access: optimistic (two statements, no transaction) or locked.
 
-Most batches are applied optimistically (`OptimisticTx`): a read outside any transaction, the
-decisions in Python, then one write statement that re-reads and locks the members' state rows
-it decided from and fails as a whole (SQLSTATE 40001) if one changed meanwhile. That is two
-round trips and no BEGIN/COMMIT, on a plain asyncpg connection (`DriverLink`): no ORM, no pool.
+Most batches are applied optimistically (`OptimisticTx`): a read outside any transaction (or,
+in a single worker, the mirror of earlier reads), the decisions in Python, then one write
+statement that re-reads and locks the members' state rows it decided from, checks the version
+of everything else, and fails as a whole (SQLSTATE 40001) if anything changed meanwhile. That
+is one or two round trips and no BEGIN/COMMIT, on a plain asyncpg connection (`DriverLink`):
+no ORM, no pool.
 
 A batch that needs anything rarer (a new reader or member, an out-of-order replay, an alert, a
 visitor, a building prompt, heartbeats, dead letters) or lost the race is applied again in a

@@ -1,12 +1,15 @@
-"""The scan stage's database round trips: one read and one write per batch.
+"""The scan stage's database round trips: one read (unless the mirror answers) and one write.
 
-`prefetch` registers and marks the batch's readers as seen, finds stored decisions, looks the
-badges up, creates and locks the members' state rows (in member-id order) and reads the
-building's lockup cycle and today's DDS row, all in one statement. `write_batch` inserts the
-check-ins, decisions, audit entries (built from the check-ins in SQL) and outbox messages, saves member states and ends the live
-Duty Watch coverage of members who left, again in one statement. They keep the semantics of
-the store functions the other edges use (`shared.store.devices.touch_devices`,
-`states.lock_member_states`, `checkins.insert_checkins`, `outbox.enqueue`, `audit.record`).
+`prefetch` finds stored decisions, looks the badges up, reads the readers, the members' state
+rows, the building's lockup cycle, today's DDS row and the `scan_inputs` version, all in one
+statement; locked, it also registers and marks the readers as seen and creates and locks the
+state rows (in member-id order). A single worker's mirror (`mirror.py`) answers instead when it
+holds every input. `write_batch` inserts the check-ins, decisions, audit entries (built from
+the check-ins in SQL) and outbox messages, saves member states and ends the live Duty Watch
+coverage of members who left, again in one statement; optimistic, it first checks what the
+decisions read. They keep the semantics of the store functions the other edges use
+(`shared.store.devices.touch_devices`, `states.lock_member_states`,
+`checkins.insert_checkins`, `outbox.enqueue`, `audit.record`).
 """
 
 import uuid
