@@ -3,7 +3,8 @@
 After the scans are decided: a refused holder check-out becomes a `lockup_held` building event
 (domain.md §6.3); a check-in while the building is secured or no DDS has accepted becomes a
 `responsibility_needed` event (§2.11 step 11, §5.6); a check-out ends the member's live Duty
-Watch coverage (§2.8, written by the batch write). Events go to the outbox and are published right after the commit.
+Watch coverage (§2.8, written by the batch write). Events go to the outbox and are published
+right after the commit.
 """
 
 import uuid

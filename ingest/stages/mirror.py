@@ -10,8 +10,9 @@ It is never trusted. The optimistic write re-checks the state rows the decisions
 (revision 0009) and the version of everything else (`scan_inputs`, revision 0010); a batch
 decided from a stale mirror fails as a whole and is applied again in a locked transaction.
 After such a conflict it forgets the batch's members (a state row changed: another writer,
-the rollover, an admin) or is emptied (anything else), and refills from the next reads. With a share
-group the other workers change the states all the time, so there is no mirror (`for_settings`).
+the rollover, an admin) or is emptied (anything else), and refills from the next reads. With a
+share group the other workers change the states all the time, so there is no mirror
+(`for_settings`).
 """
 
 import logging

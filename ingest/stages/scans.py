@@ -2,8 +2,9 @@
 
 Reads everything a batch needs in one round trip, or takes it from the worker's mirror
 (`scan_io.prefetch`), decides each new event in device-time order while carrying each member's
-running state, then writes all rows in one more (`scan_io.write_batch`). Only rare cases add queries: out-of-order replays, alerts,
-visitor sign-outs and building prompts while the building is not settled.
+running state, then writes all rows in one more (`scan_io.write_batch`). Only rare cases add
+queries: out-of-order replays, alerts, visitor sign-outs and building prompts while the building
+is not settled.
 """
 
 import dataclasses

@@ -60,6 +60,21 @@ async def _sql(sm: async_sessionmaker[AsyncSession], sql: str, **params: Any) ->
         await session.execute(text(sql), params)
 
 
+async def _fill(database_url: str, policy: IngestPolicy, held: ScanMirror) -> None:
+    """Fill `held` as the ingest does at start, on a connection of its own."""
+    now = datetime.now(UTC)
+    link = DriverLink(database_url, application_name="sentinel-tests-fill")
+    try:
+        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
+        await mirror.fill(OptimisticTx(await link.connection(), held), now=now, on=on)
+    finally:
+        await link.close()
+
+
+async def _version(sm: async_sessionmaker[AsyncSession]) -> int:
+    return int((await _rows(sm, "SELECT version FROM scan_inputs"))[0].version)
+
+
 async def _warm(apply: Apply, member: MadeMember) -> ScanMirror:
     """The reader registered and the member's state row made (locked), then a read (miss)."""
     held = ScanMirror()
@@ -162,14 +177,7 @@ async def test_fill_reads_every_member_state_once_at_start(
 ) -> None:
     await apply((member.uid, 1, 10))  # reader and state row exist, no mirror yet
     held = ScanMirror()
-    now = datetime.now(UTC)
-    link = DriverLink(database_url, application_name="sentinel-tests-fill")
-    try:
-        tx = OptimisticTx(await link.connection(), held)
-        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
-        await mirror.fill(tx, now=now, on=on)
-    finally:
-        await link.close()
+    await _fill(database_url, policy, held)
     assert len(held) == 1
     reads.clear()
     outcome = await apply((member.uid, 2, 1), mirror=held)
@@ -179,9 +187,6 @@ async def test_fill_reads_every_member_state_once_at_start(
 async def test_the_version_moves_with_what_decisions_read_and_not_with_last_seen(
     member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    async def version() -> int:
-        return int((await _rows(sessionmaker, "SELECT version FROM scan_inputs"))[0].version)
-
     await _sql(sessionmaker, "INSERT INTO devices (id, status) VALUES ('rdr-v', 'active')")
     changes = [
         "UPDATE badges SET status = 'lost'",
@@ -194,14 +199,16 @@ async def test_the_version_moves_with_what_decisions_read_and_not_with_last_seen
         "UPDATE devices SET status = 'disabled' WHERE id = 'rdr-v'",
     ]
     for change in changes:
-        before = await version()
+        before = await _version(sessionmaker)
         await _sql(sessionmaker, change)
-        assert await version() == before + 1, change
-    before = await version()
+        assert await _version(sessionmaker) == before + 1, change
+    before = await _version(sessionmaker)
     await _sql(sessionmaker, "UPDATE devices SET last_seen_at = now(), online = true")
     await _sql(sessionmaker, "UPDATE devices SET status = 'disabled' WHERE id = 'rdr-v'")
     await _sql(sessionmaker, "DELETE FROM visitors WHERE false")
-    assert await version() == before  # marks seen, a status set to what it was, no row changed
+    assert (
+        await _version(sessionmaker) == before
+    )  # marks seen, a status set to what it was, no row changed
 
 
 async def test_raising_the_version_adds_no_deadlock_between_two_admins(
@@ -242,20 +249,19 @@ async def test_the_version_moves_once_per_transaction(
 ) -> None:
     """An import of many rows leaves one new version of the row, not one per statement."""
 
-    async def version() -> int:
-        return int((await _rows(sessionmaker, "SELECT version FROM scan_inputs"))[0].version)
-
-    before = await version()
+    before = await _version(sessionmaker)
     async with sessionmaker.begin() as session:
         for n in range(50):
             await session.execute(text(f"UPDATE members SET display_name = 'Imported {n}'"))
-    assert await version() == before + 1
+    assert await _version(sessionmaker) == before + 1
     async with sessionmaker.begin() as session:
         savepoint = await session.begin_nested()
         await session.execute(text("UPDATE members SET display_name = 'Undone'"))
         await savepoint.rollback()
         await session.execute(text("UPDATE badges SET status = 'lost'"))
-    assert await version() == before + 2  # the rolled-back raise did not hide the next one
+    assert (
+        await _version(sessionmaker) == before + 2
+    )  # the rolled-back raise did not hide the next one
 
 
 async def test_a_fill_that_fails_leaves_an_empty_mirror_and_serving_goes_on(
@@ -271,19 +277,10 @@ async def test_a_fill_that_fails_leaves_an_empty_mirror_and_serving_goes_on(
         raise TimeoutError("the read took longer than the command timeout")
 
     held = ScanMirror()
-    now = datetime.now(UTC)
-    link = DriverLink(database_url, application_name="sentinel-tests-fill")
-    try:
-        tx = OptimisticTx(await link.connection(), held)
-        await mirror.scan_io.prefetch(
-            tx, event_ids=[], device_ids=[], serials=[], now=now, on=now.date()
-        )
-        assert held.version is not None  # an earlier read was learnt
-        monkeypatch.setattr(mirror.scan_io, "prefetch", too_slow)
-        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
-        await mirror.fill(tx, now=now, on=on)
-    finally:
-        await link.close()
+    await _fill(database_url, policy, held)
+    assert held.version is not None  # an earlier read was learnt
+    monkeypatch.setattr(mirror.scan_io, "prefetch", too_slow)
+    await _fill(database_url, policy, held)
     assert held.version is None and len(held) == 0
     monkeypatch.undo()
     outcome = await apply((member.uid, 2, 1), mirror=held)  # read, learnt again
@@ -352,13 +349,7 @@ async def test_a_fill_that_cannot_load_everything_leaves_it_to_the_batches_reads
     else:
         monkeypatch.setattr(mirror.scan_io, "prefetch", reader_gone)
     held = ScanMirror()
-    now = datetime.now(UTC)
-    link = DriverLink(database_url, application_name="sentinel-tests-fill")
-    try:
-        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
-        await mirror.fill(OptimisticTx(await link.connection(), held), now=now, on=on)
-    finally:
-        await link.close()
+    await _fill(database_url, policy, held)
     assert held.version is None and len(held) == 0
     monkeypatch.undo()
     outcome = await apply((member.uid, 2, 1), mirror=held)
