@@ -7,6 +7,7 @@ grace 4 weeks, minimum 3 nights).
 """
 
 import dataclasses
+import math
 import re
 import types
 from collections.abc import Mapping
@@ -179,8 +180,8 @@ def _convert(key: str, kind: Any, raw: Any, meta: Mapping[str, Any]) -> Any:
         if not isinstance(raw, bool):
             raise _invalid(key, "must be true or false")
         return raw
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise _invalid(key, "must be a number")
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise _invalid(key, "must be a number")  # NaN and infinities too (`int(inf)` raises)
     if kind is int and raw != int(raw):
         raise _invalid(key, "must be a whole number")
     value = int(raw) if kind is int else float(raw)

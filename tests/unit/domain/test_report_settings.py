@@ -115,3 +115,11 @@ def test_any_json_is_either_accepted_or_refused_cleanly(stored: dict[str, object
         assert exc.code == "invalid_setting"
     else:
         assert section_from_json(SettingKey.SCHEDULE, section_to_json(section)) == section
+
+
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan")])
+def test_a_number_that_is_not_finite_is_refused(number: float) -> None:
+    """Found by the property test above: `int(inf)` raised OverflowError instead."""
+    with pytest.raises(InvalidInput) as refused:
+        section_from_json(SettingKey.SCHEDULE, {"minimumPresenceMinutes": number})
+    assert refused.value.code == "invalid_setting"
