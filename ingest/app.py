@@ -23,6 +23,7 @@ from ingest.stages.batch import next_batch
 from ingest.stages.batch_tx import DriverLink, OptimisticTx
 from ingest.stages.mirror import ScanMirror
 from ingest.stages.publish import mark_published_rows, publish_outcome
+from ingest.stages.turns import Turn
 from ingest.startup import StartupError, check_database
 from shared.aio import wait_event
 from shared.clock import Clock, SystemClock
@@ -251,18 +252,20 @@ async def _process(
     summary: SummaryPublisher,
     drain: Drain,
 ) -> None:
-    """Apply batches while the previous one is being published (a two-stage pipeline).
+    """Apply batches in turn, and publish each one while the next ones are applied.
 
-    Publishing waits for the broker's PUBACKs; meanwhile the next batch is decided and
-    committed. Batches are published in commit order, so a reader's answers stay in order, and
-    a batch is acknowledged to the broker only after its commit, as before.
+    A batch is taken once the one before is being written (`stages/turns.py`: decided from the
+    mirror, its write in flight) or has finished. Batches are published in the order taken,
+    which is their commit order, so a reader's answers stay in order; a batch is acknowledged
+    to the broker only after its commit.
     """
-    applied: asyncio.Queue[tuple[list[Inbound], BatchOutcome]] = asyncio.Queue(2)
+    applied: asyncio.Queue[tuple[list[Inbound], asyncio.Task[BatchOutcome]]] = asyncio.Queue(2)
 
     async def publish_in_order() -> None:
         while True:
-            batch, outcome = await applied.get()
+            batch, applying = await applied.get()
             try:
+                outcome = await applying
                 await publish_outcome(
                     link,
                     batch,
@@ -276,24 +279,27 @@ async def _process(
 
     async with asyncio.TaskGroup() as group:
         group.create_task(publish_in_order())
+        previous: Turn | None = None
         while True:
             batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
             if drain.stopping:
                 await asyncio.Future()  # stopping: leave it unacked for a redelivery
             drain.took()
-            try:
-                outcome = await apply_batch(
+            turn = Turn(previous)
+            applying = group.create_task(
+                apply_batch(
                     runtime.batches,
                     batch,
                     now=runtime.clock.now(),
                     policy=runtime.policy,
                     driver=runtime.driver,
                     mirror=runtime.mirror,
+                    turn=turn,
                 )
-            except BaseException:
-                drain.done()
-                raise
-            await applied.put((batch, outcome))
+            )
+            await applied.put((batch, applying))
+            await turn.go_ahead.wait()
+            previous = turn
 
 
 async def _warm_up(runtime: Runtime) -> None:

@@ -24,6 +24,10 @@ MIRROR_ANSWERS = Counter(
     "Optimistic batches decided from the worker's mirror (hit) or after a read (miss)",
     ["answer"],
 )
+OVERLAPPED_BATCHES = Counter(
+    "sentinel_ingest_overlapped_batches_total",
+    "Batches decided while the batch before was still being written (`stages/turns.py`)",
+)
 DECISION_SECONDS = Histogram(
     "sentinel_ingest_receive_to_feedback_seconds",
     "From message receipt to feedback published",

@@ -9,7 +9,8 @@ message at a time; a message that still fails alone is dead-lettered with its er
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -25,6 +26,7 @@ from ingest.stages.batch_tx import DriverLink, LockedTx, NeedsLock, OptimisticTx
 from ingest.stages.mirror import ScanMirror
 from ingest.stages.parse import Parsed, Refused, parse
 from ingest.stages.scans import process_scans
+from ingest.stages.turns import Turn
 from shared.contracts import topics
 from shared.contracts.feedback import Feedback
 from shared.contracts.topics import ReaderTopic
@@ -46,20 +48,50 @@ async def apply_batch(
     policy: IngestPolicy,
     driver: DriverLink | None = None,
     mirror: ScanMirror | None = None,
+    turn: Turn | None = None,
 ) -> BatchOutcome:
     """Apply a batch in one transaction; fall back to one message per transaction on error.
 
     With a `driver`, a batch of nothing but scans is tried optimistically first (decided from
-    the `mirror` when it holds every input).
+    the `mirror` when it holds every input). With a `turn`, the batch may be decided while the
+    batch before is being written, and touches the database only after it (`turns.py`).
     """
+    try:
+        outcome, as_decided = await _apply_batch(
+            engine, batch, now=now, policy=policy, driver=driver, mirror=mirror, turn=turn
+        )
+    except BaseException as exc:
+        if turn is not None:
+            turn.fail(exc)
+        raise
+    if turn is not None:
+        turn.finish(as_decided=as_decided)
+    return outcome
+
+
+async def _apply_batch(
+    engine: AsyncEngine,
+    batch: Sequence[Inbound],
+    *,
+    now: datetime,
+    policy: IngestPolicy,
+    driver: DriverLink | None,
+    mirror: ScanMirror | None,
+    turn: Turn | None,
+) -> tuple[BatchOutcome, bool]:
+    """The outcome, and True if it was committed optimistically, as first decided."""
     items = [parse(m, max_bytes=policy.max_payload_bytes) for m in batch]
     if driver is not None and all(
         isinstance(i, Parsed) and i.kind is ReaderTopic.SCAN for i in items
     ):
-        outcome = await _apply_optimistic(driver, items, now=now, policy=policy, mirror=mirror)
+        outcome = await _apply_optimistic(
+            driver, items, now=now, policy=policy, mirror=mirror, turn=turn
+        )
         if outcome is not None:
             metrics.BATCHES.labels("optimistic").inc()
-            return outcome
+            return outcome, True
+    if turn is not None:
+        await turn.wait_previous()  # raises what the batch before failed with
     metrics.BATCHES.labels("locked").inc()
     try:
         outcome = await _apply_retrying(engine, items, now=now, policy=policy)
@@ -70,7 +102,7 @@ async def apply_batch(
         outcome = await _apply_one_by_one(engine, items, now=now, policy=policy)
     if mirror is not None:
         mirror.forget(outcome.changed_members)
-    return outcome
+    return outcome, False
 
 
 async def _apply_retrying(
@@ -101,6 +133,7 @@ async def _apply_optimistic(
     now: datetime,
     policy: IngestPolicy,
     mirror: ScanMirror | None,
+    turn: Turn | None = None,
 ) -> BatchOutcome | None:
     """Apply scans with at most two statements and no transaction; None if it must be locked.
 
@@ -111,7 +144,7 @@ async def _apply_optimistic(
     outcome = BatchOutcome()
     tx: OptimisticTx | None = None
     try:
-        tx = OptimisticTx(await driver.connection(), mirror)
+        tx = OptimisticTx(await driver.connection(), mirror, turn)
         await process_scans(tx, scans, now=now, policy=policy, outcome=outcome)
     except NeedsLock:
         metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock").inc()
@@ -126,7 +159,7 @@ async def _apply_optimistic(
         raise
     except Exception as exc:
         if mirror is not None:
-            _after_failed_write(mirror, exc)
+            _after_failed_write(mirror, exc, tx.members if tx is not None else ())
         if is_connection_error(exc):
             driver.discard()
             raise DatabaseUnavailable(str(exc)) from exc
@@ -144,17 +177,21 @@ async def _apply_optimistic(
     return outcome
 
 
-def _after_failed_write(mirror: ScanMirror, exc: BaseException) -> None:
+def _after_failed_write(
+    mirror: ScanMirror, exc: BaseException, members: Iterable[uuid.UUID]
+) -> None:
     """Drop from the mirror what the failed attempt shows may be stale.
 
-    A unique violation is a redelivery the mirror could not know about: what it holds is still
-    right. A changed member state: only the batch's members. Anything else: everything.
+    The batch's `members` always: the states it read, and the ones it put in the mirror ahead
+    of a write that did not commit. A unique violation is a redelivery the mirror could not
+    know about, and a changed member state concerns only the batch's members: the rest is
+    still right. Anything else: everything.
     """
+    mirror.forget(members)
     code = sqlstate(exc)
     if code == UNIQUE_VIOLATION:
         return
     if code == SERIALIZATION_FAILURE and scan_io.STATE_CONFLICT in str(exc):
-        mirror.forget_last()
         return
     mirror.clear()
 

@@ -16,7 +16,8 @@ of CPU per batch here, more than the database spends on a one-scan batch.
 """
 
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -24,9 +25,11 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.db.engine import driver_dsn, server_settings
+from shared.store.states import StateRow
 
 if TYPE_CHECKING:
     from ingest.stages.mirror import ScanMirror
+    from ingest.stages.turns import Turn
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -95,20 +98,56 @@ class BatchTx(Protocol):
         """A session in the batch's transaction (raises NeedsLock when optimistic)."""
         ...
 
+    async def before_write(
+        self, states: Sequence[StateRow], read_members: Iterable[uuid.UUID]
+    ) -> None:
+        """The batch is decided and its write comes next (optimistic: see `OptimisticTx`)."""
+        ...
+
     def mark_written(self) -> None:
         """The batch's write statement returned (optimistic: it is committed)."""
         ...
 
 
 class OptimisticTx:
-    """Statements on a plain connection, each its own transaction; no session."""
+    """Statements on a plain connection, each its own transaction; no session.
+
+    With a `turn` (`turns.py`) the batch may be decided while the batch before is still being
+    written; its first statement waits for that batch to finish, and raises NeedsLock if it was
+    not committed as decided (this batch may have been decided from states that never were).
+    """
 
     optimistic = True
 
-    def __init__(self, driver: asyncpg.Connection, mirror: "ScanMirror | None" = None) -> None:
+    def __init__(
+        self,
+        driver: asyncpg.Connection,
+        mirror: "ScanMirror | None" = None,
+        turn: "Turn | None" = None,
+    ) -> None:
         self._driver = driver
         self.mirror = mirror
+        self._turn = turn
         self.written = False  # the write statement committed
+        # The members whose states the write checks or puts in the mirror ahead of its commit:
+        # what a failed write makes the mirror forget.
+        self.members: set[uuid.UUID] = set()
+
+    async def before_write(
+        self, states: Sequence[StateRow], read_members: Iterable[uuid.UUID]
+    ) -> None:
+        """Wait for the batch before; put the new states in the mirror; let the next batch go.
+
+        The states go in ahead of the commit, so the next batch is decided from them while this
+        write is in flight; a write that fails makes the mirror forget them (apply stage).
+        """
+        await self._in_turn()
+        self.members.update(read_members)
+        self.members.update(s.member_id for s in states)
+        if self.mirror is not None:
+            self.mirror.remember(states)
+            if self._turn is not None:
+                self._turn.writing()
 
     def mark_written(self) -> None:
         """The write statement returned: it is committed, nothing may be applied again."""
@@ -116,7 +155,13 @@ class OptimisticTx:
 
     async def one(self, statement: DriverStatement, params: Mapping[str, Any]) -> Mapping[str, Any]:
         """Run a statement that returns exactly one row; return it by column name."""
+        await self._in_turn()
         return await _fetch_one(self._driver, statement.sql, statement.arguments(params))
+
+    async def _in_turn(self) -> None:
+        """Wait until the batch before has finished (at once when there is none)."""
+        if self._turn is not None and not await self._turn.wait_previous():
+            raise NeedsLock("the batch before was not committed as decided")
 
     @property
     def session(self) -> AsyncSession:
@@ -168,6 +213,11 @@ class LockedTx:
 
     def mark_written(self) -> None:
         """Nothing to note: the apply stage commits (or rolls back) the whole transaction."""
+
+    async def before_write(
+        self, states: Sequence[StateRow], read_members: Iterable[uuid.UUID]
+    ) -> None:
+        """Nothing to wait for: the locked path starts after the batch before has finished."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection

@@ -60,7 +60,6 @@ class ScanMirror:
         # member id → the state row as stored: (member_id, direction, at, checkin_id)
         self._states: dict[uuid.UUID, tuple[Any, ...]] = {}
         self._day: _Day | None = None
-        self._last: list[uuid.UUID] = []  # the members of the last batch answered or read
 
     def answer(
         self, *, device_ids: Sequence[str], serials: Sequence[str], on: date
@@ -85,7 +84,6 @@ class ScanMirror:
             if row is None:
                 return None
             read_states.append(row)
-        self._last = [row[0] for row in read_states]
         return Prefetch(
             stored={},
             device_status=device_status,
@@ -108,11 +106,14 @@ class ScanMirror:
         self._devices.update(read.device_status)
         for row in read.read_states:
             self._states[row[0]] = row
-        self._last = [row[0] for row in read.read_states]
         self._day = _Day(on, read.building, frozenset(read.holders), read.dds_active)
 
-    def committed(self, states: Iterable[StateRow]) -> None:
-        """The worker's own write committed these member states."""
+    def remember(self, states: Iterable[StateRow]) -> None:
+        """The worker's own write of these member states is on its way.
+
+        Kept ahead of the commit, so the next batch is decided from them while the write is in
+        flight (`turns.py`); a write that fails makes the mirror forget them.
+        """
         for s in states:
             direction = s.direction.value if s.direction is not None else None
             self._states[s.member_id] = (s.member_id, direction, s.at, s.checkin_id)
@@ -122,10 +123,6 @@ class ScanMirror:
         for member_id in member_ids:
             self._states.pop(member_id, None)
 
-    def forget_last(self) -> None:
-        """A state the last batch was decided from had changed: drop that batch's members."""
-        self.forget(self._last)
-
     def clear(self) -> None:
         """Drop everything (a write found the mirror stale)."""
         self.version = None
@@ -133,7 +130,6 @@ class ScanMirror:
         self._devices.clear()
         self._states.clear()
         self._day = None
-        self._last = []
 
     def __len__(self) -> int:
         """How many member states it holds."""

@@ -397,10 +397,9 @@ async def write_batch(
         "now": now,
         "seen_before": now - SEEN_EVERY,
     }
+    await tx.before_write(states, had_row)
     result = await tx.one(_WRITE_OPTIMISTIC_SQL, params)
     tx.mark_written()
-    if tx.mirror is not None:
-        tx.mirror.committed(states)
     return list(result["outbox_ids"])
 
 

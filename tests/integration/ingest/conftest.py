@@ -13,6 +13,7 @@ from ingest.policy import IngestPolicy, policy_from
 from ingest.stages.apply import apply_batch
 from ingest.stages.batch_tx import DriverLink
 from ingest.stages.mirror import ScanMirror
+from ingest.stages.turns import Turn
 from shared.contracts import topics
 from shared.db.engine import make_engine
 from shared.settings import Settings
@@ -77,6 +78,7 @@ async def apply(
         *taps: tuple[str, int, float],
         now: datetime | None = None,
         mirror: ScanMirror | None = None,
+        turn: Turn | None = None,
     ) -> BatchOutcome:
         now = now or datetime.now(UTC)
         batch = [
@@ -90,7 +92,7 @@ async def apply(
             for uid, seq, ago in taps
         ]
         return await apply_batch(
-            engine, batch, now=now, policy=policy, driver=driver, mirror=mirror
+            engine, batch, now=now, policy=policy, driver=driver, mirror=mirror, turn=turn
         )
 
     try:

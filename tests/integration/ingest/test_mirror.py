@@ -17,11 +17,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import metrics
+from ingest.dberrors import DatabaseUnavailable
 from ingest.outcome import BatchOutcome
 from ingest.policy import IngestPolicy
 from ingest.stages import batch_tx, mirror
 from ingest.stages.batch_tx import DriverLink, NeedsLock, OptimisticTx
 from ingest.stages.mirror import ScanMirror
+from ingest.stages.turns import Turn
 from shared.contracts import topics
 from shared.domain.opday import operational_date
 from shared.settings import Settings
@@ -30,7 +32,7 @@ from tests.fixtures.factories import MadeMember, make_member
 from tests.fixtures.ingest import RunningIngest, make_settings
 from tests.fixtures.mqtt import MqttProbe, unique_name
 from tests.fixtures.services import BrokerServer
-from tests.integration.ingest.conftest import READER, tap
+from tests.integration.ingest.conftest import OPTIMISTIC_APP, READER, tap
 from tools.seed import open_building
 
 Apply = Callable[..., Awaitable[BatchOutcome]]
@@ -38,12 +40,15 @@ Apply = Callable[..., Awaitable[BatchOutcome]]
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statements the optimistic connection runs, by their first words."""
+    """The statements run on the driver: reads, optimistic writes and other (locked) ones."""
     seen: list[str] = []
     real = batch_tx._fetch_one
 
     async def counting(driver: Any, sql: str, arguments: tuple[Any, ...]) -> Any:
-        seen.append("read" if "processed_events WHERE event_id" in sql else "other")
+        if "processed_events WHERE event_id" in sql:
+            seen.append("read")
+        else:
+            seen.append("write" if "sentinel_conflict(" in sql else "other")
         return await real(driver, sql, arguments)
 
     monkeypatch.setattr(batch_tx, "_fetch_one", counting)
@@ -96,7 +101,7 @@ async def test_a_batch_the_mirror_answers_is_written_without_a_read(
     reads.clear()
     third = await apply((member.uid, 3, 8), mirror=held)
     fourth = await apply((member.uid, 4, 7), mirror=held)
-    assert reads == ["other", "other"]  # the two writes, no read
+    assert reads == ["write", "write"]  # no read
     assert metrics.MIRROR_ANSWERS.labels("hit")._value.get() == hits + 2
     assert third.results["checked_in"] == 1 and fourth.results["checked_out"] == 1
     history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
@@ -159,12 +164,17 @@ async def test_a_redelivery_the_mirror_cannot_know_is_answered_from_its_decision
 ) -> None:
     held = await _warm(apply, member)
     first = await apply((member.uid, 3, 1), mirror=held)
+    version = held.version
     again = await apply((member.uid, 3, 1), mirror=held)  # the broker delivers it once more
     assert first.results["checked_in"] == 1
     assert again.results["redelivered"] == 1 and again.results["checked_in"] == 0
     assert [f.payload for f in again.feedback] == [f.payload for f in first.feedback]
     assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 3
-    assert len(held) == 1  # a redelivery does not make the mirror stale
+    # The state the refused write put in the mirror ahead of its commit is forgotten; the
+    # rest (badges, readers, building, version) is still right and kept.
+    assert len(held) == 0 and held.version == version is not None
+    after = await apply((member.uid, 4, 0.5), mirror=held)
+    assert after.results["checked_out"] == 1
 
 
 async def test_fill_reads_every_member_state_once_at_start(
@@ -181,7 +191,7 @@ async def test_fill_reads_every_member_state_once_at_start(
     assert len(held) == 1
     reads.clear()
     outcome = await apply((member.uid, 2, 1), mirror=held)
-    assert reads == ["other"] and outcome.results["checked_out"] == 1
+    assert reads == ["write"] and outcome.results["checked_out"] == 1
 
 
 async def test_the_version_moves_with_what_decisions_read_and_not_with_last_seen(
@@ -336,3 +346,117 @@ async def test_a_fill_that_cannot_load_everything_leaves_it_to_the_batches_reads
     monkeypatch.undo()
     outcome = await apply((member.uid, 2, 1), mirror=held)
     assert outcome.results["checked_out"] == 1 and len(held) == 1  # learnt from the read
+
+
+async def _two_in_turn(
+    apply: Apply, held: ScanMirror, member: MadeMember, locker: asyncpg.Connection
+) -> tuple["asyncio.Task[BatchOutcome]", "asyncio.Task[BatchOutcome]"]:
+    """Batch 3 written while `locker` holds the member's state row; batch 4 decided meanwhile.
+
+    Returns once batch 4 is decided and waiting for batch 3 to finish (neither is done).
+    """
+    await locker.execute("BEGIN")
+    await locker.execute("SELECT 1 FROM member_states WHERE member_id = $1 FOR UPDATE", member.id)
+    first_turn = Turn()
+    first = asyncio.create_task(apply((member.uid, 3, 2), mirror=held, turn=first_turn))
+    async with asyncio.timeout(10):
+        await first_turn.go_ahead.wait()  # its states are in the mirror, its write is sent
+        second = asyncio.create_task(apply((member.uid, 4, 1), mirror=held, turn=Turn(first_turn)))
+        await first_turn.followed.wait()  # batch 4 is decided, waiting to write
+    assert not first.done() and not second.done()
+    return first, second
+
+
+async def test_the_next_batch_is_decided_while_the_write_before_is_in_flight(
+    apply: Apply,
+    member: MadeMember,
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    reads: list[str],
+) -> None:
+    held = await _warm(apply, member)  # in, out
+    overlapped = metrics.OVERLAPPED_BATCHES._value.get()
+    reads.clear()
+    locker = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        first, second = await _two_in_turn(apply, held, member, locker)
+        await locker.execute("COMMIT")  # nothing changed: batch 3 commits as decided
+        async with asyncio.timeout(10):
+            third, fourth = await first, await second
+    finally:
+        await locker.close()
+    # Batch 4 was decided from batch 3's check-in before it committed, and wrote after it.
+    assert third.results["checked_in"] == 1 and fourth.results["checked_out"] == 1
+    assert reads == ["write", "write"]  # no read
+    assert metrics.OVERLAPPED_BATCHES._value.get() == overlapped + 1
+    history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    assert [r.direction for r in history] == ["in", "out", "in", "out"]
+    assert len(held) == 1
+
+
+async def test_a_batch_before_not_committed_as_decided_makes_the_next_decided_again(
+    apply: Apply,
+    member: MadeMember,
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    reads: list[str],
+) -> None:
+    """An admin's check-in lands under batch 3's write; batch 4 rested on batch 3's guess."""
+    held = await _warm(apply, member)  # in, out
+    fallbacks = metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock")._value.get()
+    reads.clear()
+    locker = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        first, second = await _two_in_turn(apply, held, member, locker)
+        await locker.execute(
+            "WITH c AS (INSERT INTO checkins (id, at, member_id, direction, source, method)"
+            " VALUES (gen_random_uuid(), now() - interval '3 minutes', $1, 'in', 'admin',"
+            " 'manual') RETURNING id, at)"
+            " UPDATE member_states SET direction = 'in', at = c.at, checkin_id = c.id FROM c"
+            " WHERE member_id = $1",
+            member.id,
+        )
+        await locker.execute("COMMIT")
+        async with asyncio.timeout(10):
+            third, fourth = await first, await second
+    finally:
+        await locker.close()
+    # Batch 3 is refused by its write and decided again from the admin's "in"; batch 4 is not
+    # written on batch 3's guess (one refused write, not two) but decided again after it.
+    assert third.results["checked_out"] == 1 and fourth.results["checked_in"] == 1
+    assert reads.count("write") == 1  # batch 3's; batch 4 went straight to the locked path
+    assert metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock")._value.get() == fallbacks + 1
+    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    assert [(r.direction, r.source) for r in history][-3:] == [
+        ("in", "admin"),
+        ("out", READER),
+        ("in", READER),
+    ]
+    state = await _rows(sessionmaker, "SELECT direction FROM member_states")
+    assert [s.direction for s in state] == ["in"]
+
+
+async def test_a_batch_before_that_failed_makes_the_next_fail_without_writing(
+    apply: Apply,
+    member: MadeMember,
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Batch 3's connection is lost mid-write: batch 4 must not commit ahead of it."""
+    held = await _warm(apply, member)
+    locker = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        first, second = await _two_in_turn(apply, held, member, locker)
+        await locker.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            OPTIMISTIC_APP,
+        )
+        await locker.execute("ROLLBACK")
+        async with asyncio.timeout(10):
+            results = await asyncio.gather(first, second, return_exceptions=True)
+    finally:
+        await locker.close()
+    assert [type(r) for r in results] == [DatabaseUnavailable, DatabaseUnavailable]
+    assert held.version is None  # emptied: nothing it holds is known to be right
+    history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    assert [r.direction for r in history] == ["in", "out"]  # neither batch was written

@@ -83,7 +83,7 @@ def test_the_states_it_hands_out_are_copies() -> None:
 def test_committed_states_are_answered_next_and_forgotten_ones_need_a_read() -> None:
     mirror, member = _learnt()
     later, checkin = AT + timedelta(hours=1), uuid.uuid4()
-    mirror.committed([StateRow(member, Direction.OUT, later, checkin)])
+    mirror.remember([StateRow(member, Direction.OUT, later, checkin)])
     known = mirror.answer(device_ids=["r1"], serials=["AA01"], on=TODAY)
     assert known is not None and known.read_states == [(member, "out", later, checkin)]
     mirror.forget([member])
