@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,7 +23,7 @@ from ingest.stages.apply import apply_batch
 from ingest.stages.batch import next_batch
 from ingest.stages.batch_tx import DriverLink, OptimisticTx
 from ingest.stages.mirror import ScanMirror
-from ingest.stages.publish import mark_published_rows, publish_outcome
+from ingest.stages.publish import after_published, mark_published_rows, send_outcome
 from ingest.stages.turns import Turn
 from ingest.startup import StartupError, check_database
 from shared.aio import wait_event
@@ -40,6 +41,7 @@ BACKOFF_MAX_S = 30.0
 # messages; a database back from an outage is picked up within this many seconds.
 DATABASE_BACKOFF_MAX_S = 5.0
 STOP_DRAIN_S = 5.0  # how long a stop waits for the batches in hand to be published
+CONFIRM_AHEAD = 4  # batches written to the broker and still awaiting their PUBACKs, at most
 
 
 class _Stopping(Exception):
@@ -257,17 +259,31 @@ async def _process(
     A batch is taken once the one before is being written (`stages/turns.py`: decided from the
     mirror, its write in flight) or has finished. Batches are published in the order taken,
     which is their commit order, so a reader's answers stay in order; a batch is acknowledged
-    to the broker only after its commit.
+    to the broker only after its commit. A batch's messages are written without waiting for
+    the PUBACKs of the batch before (`confirm_in_order` waits for them, in the same order).
     """
     applied: asyncio.Queue[tuple[list[Inbound], asyncio.Task[BatchOutcome]]] = asyncio.Queue(2)
+    sent: asyncio.Queue[tuple[list[Inbound], BatchOutcome, Awaitable[None]]] = asyncio.Queue(
+        CONFIRM_AHEAD
+    )
 
     async def publish_in_order() -> None:
         while True:
             batch, applying = await applied.get()
             try:
                 outcome = await applying
-                await publish_outcome(
-                    link,
+                acked = await send_outcome(link, batch, outcome)
+            except BaseException:
+                drain.done()
+                raise
+            await sent.put((batch, outcome, acked))
+
+    async def confirm_in_order() -> None:
+        while True:
+            batch, outcome, acked = await sent.get()
+            try:
+                await acked
+                await after_published(
                     batch,
                     outcome,
                     clock=runtime.clock,
@@ -279,6 +295,7 @@ async def _process(
 
     async with asyncio.TaskGroup() as group:
         group.create_task(publish_in_order())
+        group.create_task(confirm_in_order())
         previous: Turn | None = None
         while True:
             batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)

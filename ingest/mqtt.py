@@ -6,8 +6,9 @@ scan is acknowledged only after its commit. Messages come in through
 `subscriber.LeanSubscriber` and go out through `publisher.LeanPublisher` (`<client id>-pub`).
 """
 
+import asyncio
 import ssl
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -66,6 +67,23 @@ class BrokerLink:
             return
         try:
             await self._publisher.publish(messages, timeout_s=PUBLISH_TIMEOUT_S)
+        except PublisherClosed as exc:
+            raise BrokerUnavailable(str(exc)) from exc
+
+    async def send(self, messages: Sequence[Outgoing]) -> Awaitable[None]:
+        """Write messages now, in order after earlier ones; await the result for their PUBACKs.
+
+        Lets the pipeline write the next batch before the broker has acknowledged this one.
+        """
+        try:
+            acked = await self._publisher.send(messages, timeout_s=PUBLISH_TIMEOUT_S)
+        except PublisherClosed as exc:
+            raise BrokerUnavailable(str(exc)) from exc
+        return self._confirmed(acked)
+
+    async def _confirmed(self, acked: "asyncio.Future[None]") -> None:
+        try:
+            await self._publisher.confirmed(acked, timeout_s=PUBLISH_TIMEOUT_S)
         except PublisherClosed as exc:
             raise BrokerUnavailable(str(exc)) from exc
 

@@ -16,7 +16,9 @@ from shared.mqtt_wire import publish_packet, read_packet
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
 
-CHUNK = 500  # messages written before waiting for their acks
+CHUNK = 500  # messages `publish` writes before waiting for their acks
+# QoS 1 messages awaiting their PUBACKs at most (packet ids are 16 bits); `send` waits beyond.
+MAX_UNACKED = 50_000
 
 
 class PublisherClosed(Exception):
@@ -80,30 +82,57 @@ class LeanPublisher(broker_conn.Connection):
             if packet_id not in self._pending:
                 return packet_id
 
+    async def send(
+        self, messages: Sequence[Outgoing], *, timeout_s: float = 10.0
+    ) -> "asyncio.Future[None]":
+        """Write the messages now, after everything sent before; return their acknowledgement.
+
+        The future completes once every QoS 1 message is acknowledged (PublisherClosed if the
+        connection fails first): a caller can send the next batch before the broker has
+        answered this one, and the order on the wire is the order of the calls. Waits only for
+        the socket to drain, and for room when MAX_UNACKED messages await their PUBACKs.
+        """
+        wanted = sum(1 for m in messages if m.qos)
+        if wanted > MAX_UNACKED:
+            raise ValueError(f"{wanted} QoS 1 messages in one send; at most {MAX_UNACKED}")
+        try:
+            async with asyncio.timeout(timeout_s):
+                while len(self._pending) + wanted > MAX_UNACKED:
+                    await asyncio.shield(next(iter(self._pending.values())).done)
+                if self._closed is not None:
+                    raise PublisherClosed(str(self._closed))
+                acks = _Acks(asyncio.get_running_loop())
+                buffer = bytearray()
+                for message in messages:
+                    packet_id = 0
+                    if message.qos:
+                        packet_id = self._take_id()
+                        self._pending[packet_id] = acks
+                        acks.left += 1
+                    buffer += publish_packet(message, packet_id)
+                self._writer.write(bytes(buffer))
+                if not acks.left:
+                    acks.done.set_result(None)
+                await self._writer.drain()
+        except (OSError, TimeoutError) as exc:
+            self._fail(exc)
+            raise PublisherClosed(f"publish failed: {exc!r}") from exc
+        return acks.done
+
+    async def confirmed(self, acked: "asyncio.Future[None]", *, timeout_s: float = 10.0) -> None:
+        """Wait for a `send`'s acknowledgement; a broker silent for `timeout_s` fails the link."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                await acked
+        except TimeoutError as exc:
+            self._fail(exc)
+            raise PublisherClosed(f"publish failed: {exc!r}") from exc
+
     async def publish(self, messages: Sequence[Outgoing], *, timeout_s: float = 10.0) -> None:
         """Write the messages in order and wait until every QoS 1 one is acknowledged."""
         for start in range(0, len(messages), CHUNK):
-            chunk = messages[start : start + CHUNK]
-            if self._closed is not None:
-                raise PublisherClosed(str(self._closed))
-            acks = _Acks(asyncio.get_running_loop())
-            buffer = bytearray()
-            for message in chunk:
-                packet_id = 0
-                if message.qos:
-                    packet_id = self._take_id()
-                    self._pending[packet_id] = acks
-                    acks.left += 1
-                buffer += publish_packet(message, packet_id)
-            self._writer.write(bytes(buffer))
-            try:
-                async with asyncio.timeout(timeout_s):
-                    await self._writer.drain()
-                    if acks.left:
-                        await acks.done
-            except (OSError, TimeoutError) as exc:
-                self._fail(exc)
-                raise PublisherClosed(f"publish failed: {exc!r}") from exc
+            acked = await self.send(messages[start : start + CHUNK], timeout_s=timeout_s)
+            await self.confirmed(acked, timeout_s=timeout_s)
 
     async def _read_loop(self) -> None:
         try:
@@ -122,6 +151,7 @@ class LeanPublisher(broker_conn.Connection):
         for acks in self._pending.values():
             if not acks.done.done():
                 acks.done.set_exception(PublisherClosed(repr(exc)))
+                acks.done.exception()  # retrieved: the send may have had no waiter yet
         self._pending.clear()
 
     async def close(self) -> None:

@@ -3,8 +3,10 @@
 A batch's decisions read the badges (with their holders), the readers' statuses, the building's
 lockup cycle and DDS, and the members' state rows (`scan_io.prefetch`). With one worker (no
 share group) almost all of it changes only through that worker's own writes, so the mirror
-keeps what earlier reads and the worker's own committed writes said, and answers a batch whose
-every input it holds: one round trip less per batch.
+keeps what earlier reads and the worker's own writes said, and answers a batch whose every
+input it holds: one round trip less per batch. A write's states go in as it is sent, so the
+next batch can be decided while it is in flight (`turns.py`); a write that fails makes the
+mirror forget them.
 
 It is never trusted. The optimistic write re-checks the state rows the decisions used
 (revision 0009) and the version of everything else (`scan_inputs`, revision 0010); a batch

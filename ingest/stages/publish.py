@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,8 +19,20 @@ log = logging.getLogger(__name__)
 MARK_EVERY_S = 0.5
 
 
-async def publish_outcome(
-    link: BrokerLink,
+async def send_outcome(
+    link: BrokerLink, batch: Sequence[Inbound], outcome: BatchOutcome
+) -> Awaitable[None]:
+    """Ack the batch, then write feedback first (the reader is waiting), events and state.
+
+    Everything goes out in one write; the result, awaited, waits for the PUBACKs. The pipeline
+    writes the next batch meanwhile, so a batch's round trip to the broker does not hold up the
+    next one (`after_published` then does the rest, in the same order).
+    """
+    link.ack(batch)
+    return await link.send([*outcome.feedback, *outcome.outbox, *outcome.retained])
+
+
+async def after_published(
     batch: Sequence[Inbound],
     outcome: BatchOutcome,
     *,
@@ -28,15 +40,12 @@ async def publish_outcome(
     published: "asyncio.Queue[list[int]]",
     presence_changed: Callable[[], None] | None = None,
 ) -> None:
-    """Ack, then publish feedback first (the reader is waiting), events and retained state.
+    """Once the broker acknowledged a batch's messages: counters, and what is due after.
 
-    Everything goes out in one write, feedback first, and one wait for the PUBACKs; the ids of
-    the outbox rows it carried are handed to `mark_published_rows` to be marked off the hot path.
-    A batch that changed presence calls `presence_changed` (the summary is republished by
-    `ingest.presence_summary`, coalesced).
+    The ids of the outbox rows it carried are handed to `mark_published_rows` to be marked off
+    the hot path. A batch that changed presence calls `presence_changed` (the summary is
+    republished by `ingest.presence_summary`, coalesced).
     """
-    link.ack(batch)
-    await link.publish([*outcome.feedback, *outcome.outbox, *outcome.retained])
     if outcome.presence_changed and presence_changed is not None:
         presence_changed()
     now = clock.now()
