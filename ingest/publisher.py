@@ -12,7 +12,7 @@ import struct
 from collections.abc import Sequence
 
 from ingest import broker_conn
-from shared.mqtt_wire import publish_packet, read_packet
+from shared.mqtt_wire import PacketReader, publish_packet
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
 
@@ -135,13 +135,14 @@ class LeanPublisher(broker_conn.Connection):
             await self.confirmed(acked, timeout_s=timeout_s)
 
     async def _read_loop(self) -> None:
+        stream = PacketReader(self._reader)
         try:
             while True:
-                header, body = await read_packet(self._reader)
-                if header >> 4 == 4 and len(body) >= 2:  # PUBACK
-                    acks = self._pending.pop(struct.unpack("!H", body[:2])[0], None)
-                    if acks is not None:
-                        acks.acked()
+                for header, body in await stream.packets():
+                    if header >> 4 == 4 and len(body) >= 2:  # PUBACK
+                        acks = self._pending.pop(struct.unpack_from("!H", body)[0], None)
+                        if acks is not None:
+                            acks.acked()
         except (OSError, asyncio.IncompleteReadError) as exc:
             self._fail(exc)
 

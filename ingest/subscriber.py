@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from ingest import broker_conn
 from shared.mqtt_wire import (
+    PacketReader,
     parse_publish,
     puback_packet,
-    read_packet,
     subscribe_packet,
 )
 from shared.settings import BrokerAddress
@@ -117,19 +117,25 @@ class LeanSubscriber(broker_conn.Connection):
             self._writer.write(bytes(buffer))
 
     async def _read_loop(self) -> None:
+        stream = PacketReader(self._reader)
+        queue = self._queue
         try:
             while True:
                 # The broker answers our pings, so silence this long means a dead link.
                 async with asyncio.timeout(self._keepalive * 1.5):
-                    header, body = await read_packet(self._reader)
-                kind = header >> 4
-                if kind == 3:  # PUBLISH
-                    topic, payload, mid, qos, retain = parse_publish(header, body)
-                    await self._queue.put(Received(topic, payload, mid, qos, retain))
-                elif kind == 9 and len(body) >= 2:  # SUBACK
-                    future = self._subacks.pop(struct.unpack_from("!H", body)[0], None)
-                    if future is not None and not future.done():
-                        future.set_result(body[2:])
+                    packets = await stream.packets()
+                for header, body in packets:
+                    kind = header >> 4
+                    if kind == 3:  # PUBLISH
+                        received = Received(*parse_publish(header, body))
+                        if queue.full():
+                            await queue.put(received)  # the ingest is behind: wait for room
+                        else:
+                            queue.put_nowait(received)
+                    elif kind == 9 and len(body) >= 2:  # SUBACK
+                        future = self._subacks.pop(struct.unpack_from("!H", body)[0], None)
+                        if future is not None and not future.done():
+                            future.set_result(body[2:])
         except asyncio.CancelledError:
             self._fail(SubscriberClosed("closed"))
             raise

@@ -1,7 +1,7 @@
 """MQTT 3.1.1 packet framing shared by the ingest publisher, the API's broker probe and tools.
 
 Only what those need: CONNECT, PUBLISH (QoS 0/1), SUBSCRIBE, PUBACK, the remaining-length
-encoding and reading one packet from a stream.
+encoding and reading packets from a stream.
 """
 
 import asyncio
@@ -22,6 +22,67 @@ async def read_packet(reader: asyncio.StreamReader) -> tuple[int, bytes]:
         shift += 7
     body = await reader.readexactly(length) if length else b""
     return head[0], body
+
+
+class PacketReader:
+    """Reads MQTT packets from a stream, every complete one a read brought at once.
+
+    A busy connection delivers hundreds of small packets per read; taking them from one buffer
+    costs one await per read instead of two per packet (`read_packet`).
+    """
+
+    READ_SIZE = 65536
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self._reader = reader
+        self._buffer = bytearray()
+
+    async def packets(self) -> list[tuple[int, bytes]]:
+        """The next complete packets (at least one), as (first header byte, body).
+
+        Raises IncompleteReadError when the stream ends, ValueError on a malformed length.
+        """
+        while True:
+            found = self._take()
+            if found:
+                return found
+            data = await self._reader.read(self.READ_SIZE)
+            if not data:
+                raise asyncio.IncompleteReadError(bytes(self._buffer), None)
+            self._buffer += data
+
+    def _take(self) -> list[tuple[int, bytes]]:
+        buffer, found, start, end = self._buffer, [], 0, len(self._buffer)
+        while True:
+            framed = _remaining_length(buffer, start + 1, end)
+            if framed is None:
+                break
+            at, length = framed
+            if at + length > end:
+                break  # the body is not complete yet
+            found.append((buffer[start], bytes(buffer[at : at + length])))
+            start = at + length
+        if start:
+            del buffer[:start]
+        return found
+
+
+def _remaining_length(buffer: bytearray, at: int, end: int) -> tuple[int, int] | None:
+    """Decode the remaining length at `at` (MQTT 3.1.1 §2.2.3).
+
+    Returns where the body starts and its length, or None if the buffer ends first.
+    """
+    length, shift = 0, 0
+    while at < end:
+        byte = buffer[at]
+        at += 1
+        length |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return at, length
+        shift += 7
+        if shift > 21:  # at most four length bytes
+            raise ValueError("malformed remaining length")
+    return None
 
 
 def encode_length(n: int) -> bytes:

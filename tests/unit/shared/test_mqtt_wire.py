@@ -1,13 +1,16 @@
 """MQTT 3.1.1 framing: what we encode decodes to the same message, bad bodies are refused."""
 
 import asyncio
+import itertools
 import struct
+from typing import cast
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.mqtt_wire import (
+    PacketReader,
     connect_packet,
     parse_publish,
     puback_packet,
@@ -74,3 +77,52 @@ def test_connect_asks_for_a_clean_or_resumed_session(clean: bool, flag: int) -> 
     assert body[:6] == b"\x00\x04MQTT" and body[6] == 4
     assert body[7] == 0xC0 | flag  # user name and password present
     assert struct.unpack("!H", body[8:10])[0] == 30
+
+
+class _Chunks:
+    """A stream whose every read returns the next chunk as it was cut (b"" at the end)."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = list(chunks)
+
+    async def read(self, n: int) -> bytes:
+        return self._chunks.pop(0) if self._chunks else b""
+
+
+def _read_all(chunks: list[bytes], count: int) -> list[tuple[int, bytes]]:
+    """Read `count` packets with PacketReader from a stream cut into `chunks`."""
+
+    async def read() -> list[tuple[int, bytes]]:
+        stream = PacketReader(cast(asyncio.StreamReader, _Chunks(chunks)))
+        got: list[tuple[int, bytes]] = []
+        while len(got) < count:
+            got.extend(await stream.packets())
+        return got
+
+    return asyncio.run(read())
+
+
+@given(
+    payloads=st.lists(st.binary(max_size=300), min_size=1, max_size=12),
+    cuts=st.lists(st.integers(0, 4000), max_size=10),
+)
+def test_packets_split_anywhere_across_reads_come_out_whole_and_in_order(
+    payloads: list[bytes], cuts: list[int]
+) -> None:
+    packets = [publish_packet(Outgoing("t/x", p, 1, False), i + 1) for i, p in enumerate(payloads)]
+    stream = b"".join(packets)
+    edges = sorted({0, len(stream), *(c % (len(stream) + 1) for c in cuts)})
+    chunks = [stream[a:b] for a, b in itertools.pairwise(edges)]
+    got = _read_all(chunks, len(packets))
+    assert [parse_publish(h, b)[1] for h, b in got] == payloads
+    assert [parse_publish(h, b)[2] for h, b in got] == list(range(1, len(payloads) + 1))
+
+
+def test_a_packet_reader_meeting_the_end_of_the_stream_says_so() -> None:
+    with pytest.raises(asyncio.IncompleteReadError):
+        _read_all([puback_packet(7)[:3]], 1)  # a PUBACK cut short, then the end
+
+
+def test_a_packet_reader_refuses_a_length_of_more_than_four_bytes() -> None:
+    with pytest.raises(ValueError, match="malformed remaining length"):
+        _read_all([b"\x30\xff\xff\xff\xff\x01"], 1)
