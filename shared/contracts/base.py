@@ -39,5 +39,5 @@ class Outbound(BaseModel):
     v: Literal[1] = 1
 
     def to_bytes(self) -> bytes:
-        """Compact UTF-8 JSON, as the contract asks."""
-        return self.model_dump_json(exclude_none=False).encode()
+        """Compact UTF-8 JSON, as the contract asks (the serializer's bytes, not re-encoded)."""
+        return self.__pydantic_serializer__.to_json(self)
