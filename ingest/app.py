@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -263,9 +262,8 @@ async def _process(
     the PUBACKs of the batch before (`confirm_in_order` waits for them, in the same order).
     """
     applied: asyncio.Queue[tuple[list[Inbound], asyncio.Task[BatchOutcome]]] = asyncio.Queue(2)
-    sent: asyncio.Queue[tuple[list[Inbound], BatchOutcome, Awaitable[None]]] = asyncio.Queue(
-        CONFIRM_AHEAD
-    )
+    sent: asyncio.Queue[tuple[list[Inbound], BatchOutcome, asyncio.Future[None]]]
+    sent = asyncio.Queue(CONFIRM_AHEAD)
 
     async def publish_in_order() -> None:
         while True:
@@ -282,7 +280,7 @@ async def _process(
         while True:
             batch, outcome, acked = await sent.get()
             try:
-                await acked
+                await link.confirmed(acked)
                 await after_published(
                     batch,
                     outcome,

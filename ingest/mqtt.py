@@ -8,7 +8,7 @@ scan is acknowledged only after its commit. Messages come in through
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -70,18 +70,18 @@ class BrokerLink:
         except PublisherClosed as exc:
             raise BrokerUnavailable(str(exc)) from exc
 
-    async def send(self, messages: Sequence[Outgoing]) -> Awaitable[None]:
-        """Write messages now, in order after earlier ones; await the result for their PUBACKs.
+    async def send(self, messages: Sequence[Outgoing]) -> "asyncio.Future[None]":
+        """Write messages now, in order after earlier ones; `confirmed` waits for their PUBACKs.
 
         Lets the pipeline write the next batch before the broker has acknowledged this one.
         """
         try:
-            acked = await self._publisher.send(messages, timeout_s=PUBLISH_TIMEOUT_S)
+            return await self._publisher.send(messages, timeout_s=PUBLISH_TIMEOUT_S)
         except PublisherClosed as exc:
             raise BrokerUnavailable(str(exc)) from exc
-        return self._confirmed(acked)
 
-    async def _confirmed(self, acked: "asyncio.Future[None]") -> None:
+    async def confirmed(self, acked: "asyncio.Future[None]") -> None:
+        """Wait for a `send`'s PUBACKs, bounded by a timeout."""
         try:
             await self._publisher.confirmed(acked, timeout_s=PUBLISH_TIMEOUT_S)
         except PublisherClosed as exc:

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,12 +21,12 @@ MARK_EVERY_S = 0.5
 
 async def send_outcome(
     link: BrokerLink, batch: Sequence[Inbound], outcome: BatchOutcome
-) -> Awaitable[None]:
+) -> "asyncio.Future[None]":
     """Ack the batch, then write feedback first (the reader is waiting), events and state.
 
-    Everything goes out in one write; the result, awaited, waits for the PUBACKs. The pipeline
-    writes the next batch meanwhile, so a batch's round trip to the broker does not hold up the
-    next one (`after_published` then does the rest, in the same order).
+    Everything goes out in one write; `link.confirmed` on the result waits for the PUBACKs. The
+    pipeline writes the next batch meanwhile, so a batch's round trip to the broker does not
+    hold up the next one (`after_published` then does the rest, in the same order).
     """
     link.ack(batch)
     return await link.send([*outcome.feedback, *outcome.outbox, *outcome.retained])
