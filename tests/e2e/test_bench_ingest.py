@@ -38,16 +38,6 @@ def bench_database(postgres_server: PostgresServer, template_database: str) -> I
         asyncio.run(admin_sql(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    broker = Mosquitto(tmp_path / "mosquitto")
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
-
-
 def test_ingest_bench_answers_every_tap_and_writes_its_figures(
     bench_database: str,
     own_broker: Mosquitto,

@@ -7,7 +7,7 @@ decided from what the database holds.
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -348,6 +348,16 @@ async def test_a_fill_that_cannot_load_everything_leaves_it_to_the_batches_reads
     assert outcome.results["checked_out"] == 1 and len(held) == 1  # learnt from the read
 
 
+@pytest.fixture
+async def locker(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of its own, to hold a member's state row under a batch's write."""
+    connection = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
 async def _two_in_turn(
     apply: Apply, held: ScanMirror, member: MadeMember, locker: asyncpg.Connection
 ) -> tuple["asyncio.Task[BatchOutcome]", "asyncio.Task[BatchOutcome]"]:
@@ -370,21 +380,17 @@ async def _two_in_turn(
 async def test_the_next_batch_is_decided_while_the_write_before_is_in_flight(
     apply: Apply,
     member: MadeMember,
-    database_url: str,
+    locker: asyncpg.Connection,
     sessionmaker: async_sessionmaker[AsyncSession],
     reads: list[str],
 ) -> None:
     held = await _warm(apply, member)  # in, out
     overlapped = metrics.OVERLAPPED_BATCHES._value.get()
     reads.clear()
-    locker = await asyncpg.connect(plain_dsn(database_url))
-    try:
-        first, second = await _two_in_turn(apply, held, member, locker)
-        await locker.execute("COMMIT")  # nothing changed: batch 3 commits as decided
-        async with asyncio.timeout(10):
-            third, fourth = await first, await second
-    finally:
-        await locker.close()
+    first, second = await _two_in_turn(apply, held, member, locker)
+    await locker.execute("COMMIT")  # nothing changed: batch 3 commits as decided
+    async with asyncio.timeout(10):
+        third, fourth = await first, await second
     # Batch 4 was decided from batch 3's check-in before it committed, and wrote after it.
     assert third.results["checked_in"] == 1 and fourth.results["checked_out"] == 1
     assert reads == ["write", "write"]  # no read
@@ -397,7 +403,7 @@ async def test_the_next_batch_is_decided_while_the_write_before_is_in_flight(
 async def test_a_batch_before_not_committed_as_decided_makes_the_next_decided_again(
     apply: Apply,
     member: MadeMember,
-    database_url: str,
+    locker: asyncpg.Connection,
     sessionmaker: async_sessionmaker[AsyncSession],
     reads: list[str],
 ) -> None:
@@ -405,22 +411,18 @@ async def test_a_batch_before_not_committed_as_decided_makes_the_next_decided_ag
     held = await _warm(apply, member)  # in, out
     fallbacks = metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock")._value.get()
     reads.clear()
-    locker = await asyncpg.connect(plain_dsn(database_url))
-    try:
-        first, second = await _two_in_turn(apply, held, member, locker)
-        await locker.execute(
-            "WITH c AS (INSERT INTO checkins (id, at, member_id, direction, source, method)"
-            " VALUES (gen_random_uuid(), now() - interval '3 minutes', $1, 'in', 'admin',"
-            " 'manual') RETURNING id, at)"
-            " UPDATE member_states SET direction = 'in', at = c.at, checkin_id = c.id FROM c"
-            " WHERE member_id = $1",
-            member.id,
-        )
-        await locker.execute("COMMIT")
-        async with asyncio.timeout(10):
-            third, fourth = await first, await second
-    finally:
-        await locker.close()
+    first, second = await _two_in_turn(apply, held, member, locker)
+    await locker.execute(
+        "WITH c AS (INSERT INTO checkins (id, at, member_id, direction, source, method)"
+        " VALUES (gen_random_uuid(), now() - interval '3 minutes', $1, 'in', 'admin',"
+        " 'manual') RETURNING id, at)"
+        " UPDATE member_states SET direction = 'in', at = c.at, checkin_id = c.id FROM c"
+        " WHERE member_id = $1",
+        member.id,
+    )
+    await locker.execute("COMMIT")
+    async with asyncio.timeout(10):
+        third, fourth = await first, await second
     # Batch 3 is refused by its write and decided again from the admin's "in"; batch 4 is not
     # written on batch 3's guess (one refused write, not two) but decided again after it.
     assert third.results["checked_out"] == 1 and fourth.results["checked_in"] == 1
@@ -439,23 +441,20 @@ async def test_a_batch_before_not_committed_as_decided_makes_the_next_decided_ag
 async def test_a_batch_before_that_failed_makes_the_next_fail_without_writing(
     apply: Apply,
     member: MadeMember,
-    database_url: str,
+    locker: asyncpg.Connection,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     """Batch 3's connection is lost mid-write: batch 4 must not commit ahead of it."""
     held = await _warm(apply, member)
-    locker = await asyncpg.connect(plain_dsn(database_url))
-    try:
-        first, second = await _two_in_turn(apply, held, member, locker)
-        await locker.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-            OPTIMISTIC_APP,
-        )
-        await locker.execute("ROLLBACK")
-        async with asyncio.timeout(10):
-            results = await asyncio.gather(first, second, return_exceptions=True)
-    finally:
-        await locker.close()
+    first, second = await _two_in_turn(apply, held, member, locker)
+    await locker.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = $1 AND datname = current_database()",
+        OPTIMISTIC_APP,
+    )
+    await locker.execute("ROLLBACK")
+    async with asyncio.timeout(10):
+        results = await asyncio.gather(first, second, return_exceptions=True)
     assert [type(r) for r in results] == [DatabaseUnavailable, DatabaseUnavailable]
     assert held.version is None  # emptied: nothing it holds is known to be right
     history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
