@@ -89,8 +89,11 @@ class LeanPublisher(broker_conn.Connection):
 
         The future completes once every QoS 1 message is acknowledged (PublisherClosed if the
         connection fails first): a caller can send the next batch before the broker has
-        answered this one, and the order on the wire is the order of the calls. Waits only for
-        the socket to drain, and for room when MAX_UNACKED messages await their PUBACKs.
+        answered this one. One caller's sends go out in the order of its calls; another
+        caller's send may go between them when this one waits. Waits only for the socket to
+        drain, and for room when MAX_UNACKED messages await their PUBACKs (a single send of
+        more is refused before anything is written; an ingest batch is at most 10,000 scans,
+        about 30,000 messages).
         """
         wanted = sum(1 for m in messages if m.qos)
         if wanted > MAX_UNACKED:
@@ -98,7 +101,8 @@ class LeanPublisher(broker_conn.Connection):
         try:
             async with asyncio.timeout(timeout_s):
                 while len(self._pending) + wanted > MAX_UNACKED:
-                    await asyncio.shield(next(iter(self._pending.values())).done)
+                    # Only waits: the oldest send's outcome is its own caller's to hear.
+                    await asyncio.wait({next(iter(self._pending.values())).done})
                 if self._closed is not None:
                     raise PublisherClosed(str(self._closed))
                 acks = _Acks(asyncio.get_running_loop())
@@ -123,7 +127,9 @@ class LeanPublisher(broker_conn.Connection):
         """Wait for a `send`'s acknowledgement; a broker silent for `timeout_s` fails the link."""
         try:
             async with asyncio.timeout(timeout_s):
-                await acked
+                # Shielded: a cancelled caller must not cancel the future the sends after it
+                # may be waiting on for room.
+                await asyncio.shield(acked)
         except TimeoutError as exc:
             self._fail(exc)
             raise PublisherClosed(f"publish failed: {exc!r}") from exc
@@ -143,7 +149,9 @@ class LeanPublisher(broker_conn.Connection):
                         acks = self._pending.pop(struct.unpack_from("!H", body)[0], None)
                         if acks is not None:
                             acks.acked()
-        except (OSError, asyncio.IncompleteReadError) as exc:
+        except Exception as exc:
+            # Whatever ended the loop (a lost socket, a malformed packet), every send still
+            # waiting must hear of it now, not at its timeout.
             self._fail(exc)
 
     def _fail(self, exc: BaseException) -> None:

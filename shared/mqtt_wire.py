@@ -52,9 +52,15 @@ class PacketReader:
             self._buffer += data
 
     def _take(self) -> list[tuple[int, bytes]]:
-        buffer, found, start, end = self._buffer, [], 0, len(self._buffer)
+        found: list[tuple[int, bytes]] = []
+        buffer, start, end = self._buffer, 0, len(self._buffer)
         while True:
-            framed = _remaining_length(buffer, start + 1, end)
+            try:
+                framed = _remaining_length(buffer, start + 1, end)
+            except ValueError:
+                if not found:
+                    raise
+                break  # hand over the packets before it; the next call raises
             if framed is None:
                 break
             at, length = framed

@@ -158,6 +158,8 @@ async def _apply_optimistic(
             mirror.clear()
         raise
     except Exception as exc:
+        if tx is not None and exc is tx.inherited:
+            raise  # the batch before failed: its error, handled where it happened
         if mirror is not None:
             _after_failed_write(mirror, exc, tx.members if tx is not None else ())
         if is_connection_error(exc):

@@ -132,6 +132,7 @@ class OptimisticTx:
         # The members whose states the write checks or puts in the mirror ahead of its commit:
         # what a failed write makes the mirror forget.
         self.members: set[uuid.UUID] = set()
+        self.inherited: BaseException | None = None  # the batch before's error, re-raised
 
     async def before_write(
         self, states: Sequence[StateRow], read_members: Iterable[uuid.UUID]
@@ -159,8 +160,19 @@ class OptimisticTx:
         return await _fetch_one(self._driver, statement.sql, statement.arguments(params))
 
     async def _in_turn(self) -> None:
-        """Wait until the batch before has finished (at once when there is none)."""
-        if self._turn is not None and not await self._turn.wait_previous():
+        """Wait until the batch before has finished (at once when there is none).
+
+        What the batch before failed with is raised here as it is, and noted in `inherited`:
+        it is that batch's error, not this one's to handle.
+        """
+        if self._turn is None:
+            return
+        try:
+            as_decided = await self._turn.wait_previous()
+        except Exception as exc:
+            self.inherited = exc
+            raise
+        if not as_decided:
             raise NeedsLock("the batch before was not committed as decided")
 
     @property

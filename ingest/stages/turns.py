@@ -23,7 +23,8 @@ class Turn:
     """One batch's place in line, after `previous` (None: nothing before it is unfinished)."""
 
     def __init__(self, previous: "Turn | None" = None) -> None:
-        self.previous = previous if previous is not None and not previous.finished else None
+        # A batch before that finished well no longer matters; one that failed still does.
+        self.previous = previous if previous is not None and not previous._succeeded else None
         self.go_ahead = asyncio.Event()  # the next batch may be taken and decided
         self.followed = asyncio.Event()  # a later batch is waiting for this one to finish
         self._finished: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -32,6 +33,11 @@ class Turn:
     def finished(self) -> bool:
         """True once the batch was applied (or failed)."""
         return self._finished.done()
+
+    @property
+    def _succeeded(self) -> bool:
+        done = self._finished
+        return done.done() and not done.cancelled() and done.exception() is None
 
     def writing(self) -> None:
         """The batch's states are in the mirror and its write is being sent."""

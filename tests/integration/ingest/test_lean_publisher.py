@@ -100,3 +100,18 @@ async def test_a_lost_connection_fails_the_acknowledgements_still_awaited(
             await publisher.send(_messages("t", "after"))
     finally:
         await publisher.close()
+
+
+async def test_a_cancelled_waiter_leaves_the_acknowledgement_to_the_others(
+    own_broker: Mosquitto, request: pytest.FixtureRequest
+) -> None:
+    async with _watched(own_broker, request) as (publisher, probe, topic):
+        _pause(own_broker)
+        acked = await publisher.send(_messages(topic, "a1"))
+        with pytest.raises(TimeoutError):  # a caller that gives up: wait_for cancels it
+            await asyncio.wait_for(publisher.confirmed(acked), 0.05)
+        assert not acked.cancelled()  # sends waiting for room still see it complete
+        _resume(own_broker)
+        async with asyncio.timeout(5):
+            await publisher.confirmed(acked)
+        assert [m.payload for m in await probe.collect(topic, 1)] == [b"a1"]

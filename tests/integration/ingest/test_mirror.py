@@ -456,6 +456,7 @@ async def test_a_batch_before_that_failed_makes_the_next_fail_without_writing(
     async with asyncio.timeout(10):
         results = await asyncio.gather(first, second, return_exceptions=True)
     assert [type(r) for r in results] == [DatabaseUnavailable, DatabaseUnavailable]
+    assert results[1] is results[0]  # batch 3's error, passed on as it is, not handled again
     assert held.version is None  # emptied: nothing it holds is known to be right
     history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
     assert [r.direction for r in history] == ["in", "out"]  # neither batch was written

@@ -74,3 +74,11 @@ async def test_a_batch_keeps_no_chain_of_finished_batches() -> None:
     second.finish(as_decided=True)
     third = Turn(second)
     assert third.previous is None
+
+
+async def test_a_batch_made_after_the_one_before_failed_still_hears_of_it() -> None:
+    before = Turn()
+    before.fail(DatabaseUnavailable("connection lost"))
+    after = Turn(before)  # taken in the moment before the pipeline stops
+    with pytest.raises(DatabaseUnavailable):
+        await after.wait_previous()

@@ -126,3 +126,20 @@ def test_a_packet_reader_meeting_the_end_of_the_stream_says_so() -> None:
 def test_a_packet_reader_refuses_a_length_of_more_than_four_bytes() -> None:
     with pytest.raises(ValueError, match="malformed remaining length"):
         _read_all([b"\x30\xff\xff\xff\xff\x01"], 1)
+
+
+def test_packets_before_a_malformed_length_are_handed_over_first() -> None:
+    good = puback_packet(1) + puback_packet(2)
+
+    async def read() -> tuple[list[tuple[int, bytes]], BaseException | None]:
+        stream = PacketReader(cast(asyncio.StreamReader, _Chunks([good + b"\x30\xff\xff\xff\xff"])))
+        first = await stream.packets()
+        try:
+            await stream.packets()
+        except ValueError as exc:
+            return first, exc
+        return first, None
+
+    first, error = asyncio.run(read())
+    assert [struct.unpack("!H", body)[0] for _, body in first] == [1, 2]
+    assert isinstance(error, ValueError)
