@@ -20,7 +20,7 @@ from ingest import metrics
 
 
 class Turn:
-    """One batch's place in line, after `previous` (None: nothing before it is unfinished)."""
+    """One batch's place in line, after `previous` (None: nothing before it still matters)."""
 
     def __init__(self, previous: "Turn | None" = None) -> None:
         # A batch before that finished well no longer matters; one that failed still does.
