@@ -335,5 +335,4 @@ async def _resync_presence(link: BrokerLink, runtime: Runtime) -> None:
     """Republish every retained presence topic from the database (state, not events)."""
     async with database_guard(), runtime.sessionmaker() as session:
         messages = await presence_messages(session, None, now=runtime.clock.now())
-    for start in range(0, len(messages), 500):
-        await link.publish(messages[start : start + 500])
+    await link.publish(messages)  # the publisher writes them 500 at a time

@@ -8,8 +8,8 @@ scan is acknowledged only after its commit. Messages come in through
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 from ingest.inbound import Inbound
@@ -44,7 +44,7 @@ class BrokerLink:
 
     async def messages(self) -> AsyncIterator[Inbound]:
         """Yield messages as they arrive; raises BrokerUnavailable when the link drops."""
-        try:
+        with _unavailable_when_closed():
             async for message in self._subscriber.messages():
                 yield Inbound(
                     topic=message.topic,
@@ -54,8 +54,6 @@ class BrokerLink:
                     received_at=self._clock.now(),
                     retain=message.retain,
                 )
-        except SubscriberClosed as exc:
-            raise BrokerUnavailable(str(exc)) from exc
 
     def ack(self, messages: Sequence[Inbound]) -> None:
         """Send PUBACKs, in arrival order as MQTT 3.1.1 §4.6 asks, for QoS1 messages."""
@@ -65,27 +63,30 @@ class BrokerLink:
         """Publish messages in order and wait for their PUBACKs, bounded by a timeout."""
         if not messages:
             return
-        try:
+        with _unavailable_when_closed():
             await self._publisher.publish(messages, timeout_s=PUBLISH_TIMEOUT_S)
-        except PublisherClosed as exc:
-            raise BrokerUnavailable(str(exc)) from exc
 
     async def send(self, messages: Sequence[Outgoing]) -> "asyncio.Future[None]":
         """Write messages now, in order after earlier ones; `confirmed` waits for their PUBACKs.
 
         Lets the pipeline write the next batch before the broker has acknowledged this one.
         """
-        try:
+        with _unavailable_when_closed():
             return await self._publisher.send(messages, timeout_s=PUBLISH_TIMEOUT_S)
-        except PublisherClosed as exc:
-            raise BrokerUnavailable(str(exc)) from exc
 
     async def confirmed(self, acked: "asyncio.Future[None]") -> None:
         """Wait for a `send`'s PUBACKs, bounded by a timeout."""
-        try:
+        with _unavailable_when_closed():
             await self._publisher.confirmed(acked, timeout_s=PUBLISH_TIMEOUT_S)
-        except PublisherClosed as exc:
-            raise BrokerUnavailable(str(exc)) from exc
+
+
+@contextmanager
+def _unavailable_when_closed() -> Iterator[None]:
+    """Re-raise a closed subscriber or publisher as BrokerUnavailable (the supervisor's cue)."""
+    try:
+        yield
+    except (SubscriberClosed, PublisherClosed) as exc:
+        raise BrokerUnavailable(str(exc)) from exc
 
 
 def _tls(address: BrokerAddress, ca_file: str | None) -> ssl.SSLContext | None:
