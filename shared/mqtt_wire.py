@@ -11,15 +11,11 @@ from shared.store.outbox import Outgoing
 
 
 async def read_packet(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    """Read one MQTT packet; return its first header byte and its body."""
-    head = await reader.readexactly(2)
-    length, shift, byte = head[1] & 0x7F, 7, head[1]
-    while byte & 0x80:
-        if shift > 21:  # at most four length bytes (MQTT 3.1.1 §2.2.3)
-            raise ValueError("malformed remaining length")
-        byte = (await reader.readexactly(1))[0]
-        length |= (byte & 0x7F) << shift
-        shift += 7
+    """Read one MQTT packet, nothing after it; return its first header byte and its body."""
+    head = bytearray(await reader.readexactly(2))
+    while (framed := _remaining_length(head, 1, len(head))) is None:
+        head += await reader.readexactly(1)
+    length = framed[1]
     body = await reader.readexactly(length) if length else b""
     return head[0], body
 

@@ -4,7 +4,7 @@ import asyncio
 import socket
 from collections.abc import Callable
 
-from shared.mqtt_wire import connect_packet, parse_publish, read_packet, subscribe_packet
+from shared.mqtt_wire import PacketReader, connect_packet, parse_publish, subscribe_packet
 
 
 class LiteSubscriber:
@@ -29,14 +29,15 @@ class LiteSubscriber:
         await asyncio.wait_for(suback, timeout=10)
 
     async def _read(self, reader: asyncio.StreamReader, suback: "asyncio.Future[None]") -> None:
+        stream = PacketReader(reader)  # the CONNACK was read whole: nothing buffered is lost
         while True:
-            header, body = await read_packet(reader)
-            kind = header >> 4
-            if kind == 3:
-                topic, payload, *_ = parse_publish(header, body)
-                self.on_message(topic, payload)
-            elif kind == 9 and not suback.done():
-                suback.set_result(None)
+            for header, body in await stream.packets():
+                kind = header >> 4
+                if kind == 3:
+                    topic, payload, *_ = parse_publish(header, body)
+                    self.on_message(topic, payload)
+                elif kind == 9 and not suback.done():
+                    suback.set_result(None)
 
     async def close(self) -> None:
         """Disconnect."""
