@@ -143,8 +143,7 @@ class OptimisticTx:
         write is in flight; a write that fails makes the mirror forget them (apply stage).
         """
         await self._in_turn()
-        self.members.update(read_members)
-        self.members.update(s.member_id for s in states)
+        self.members.update(read_members)  # the new states' members among them (write_batch)
         if self.mirror is not None:
             self.mirror.remember(states)
             if self._turn is not None:
