@@ -2,9 +2,10 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest.inbound import Inbound
@@ -40,6 +41,12 @@ async def count_rows(sm: async_sessionmaker[AsyncSession], model: type, **where:
         for key, value in where.items():
             stmt = stmt.where(getattr(model, key) == value)
         return int(await s.scalar(stmt) or 0)
+
+
+async def select_rows(sm: async_sessionmaker[AsyncSession], sql: str) -> list[Any]:
+    """The rows of a literal SQL query."""
+    async with sm() as session:
+        return list((await session.execute(text(sql))).all())
 
 
 async def tap(probe: MqttProbe, device: str, uid: str, seq: int, **kw: object) -> dict[str, object]:

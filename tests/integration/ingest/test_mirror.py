@@ -32,7 +32,7 @@ from tests.fixtures.factories import MadeMember, make_member
 from tests.fixtures.ingest import RunningIngest, make_settings
 from tests.fixtures.mqtt import MqttProbe, unique_name
 from tests.fixtures.services import BrokerServer
-from tests.integration.ingest.conftest import OPTIMISTIC_APP, READER, tap
+from tests.integration.ingest.conftest import OPTIMISTIC_APP, READER, select_rows, tap
 from tools.seed import open_building
 
 Apply = Callable[..., Awaitable[BatchOutcome]]
@@ -55,11 +55,6 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-async def _rows(sm: async_sessionmaker[AsyncSession], sql: str) -> list[Any]:
-    async with sm() as session:
-        return list((await session.execute(text(sql))).all())
-
-
 async def _sql(sm: async_sessionmaker[AsyncSession], sql: str, **params: Any) -> None:
     async with sm.begin() as session:
         await session.execute(text(sql), params)
@@ -77,7 +72,7 @@ async def _fill(database_url: str, policy: IngestPolicy, held: ScanMirror) -> No
 
 
 async def _version(sm: async_sessionmaker[AsyncSession]) -> int:
-    return int((await _rows(sm, "SELECT version FROM scan_inputs"))[0].version)
+    return int((await select_rows(sm, "SELECT version FROM scan_inputs"))[0].version)
 
 
 async def _warm(apply: Apply, member: MadeMember) -> ScanMirror:
@@ -104,10 +99,10 @@ async def test_a_batch_the_mirror_answers_is_written_without_a_read(
     assert reads == ["write", "write"]  # no read
     assert metrics.MIRROR_ANSWERS.labels("hit")._value.get() == hits + 2
     assert third.results["checked_in"] == 1 and fourth.results["checked_out"] == 1
-    history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    history = await select_rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
     assert [r.direction for r in history] == ["in", "out", "in", "out"]
-    state = await _rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
-    latest = await _rows(sessionmaker, "SELECT id FROM checkins ORDER BY at DESC LIMIT 1")
+    state = await select_rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
+    latest = await select_rows(sessionmaker, "SELECT id FROM checkins ORDER BY at DESC LIMIT 1")
     assert state == [("out", latest[0].id)]
 
 
@@ -122,7 +117,7 @@ async def test_a_badge_reported_lost_after_the_mirror_learnt_it_is_refused(
     assert metrics.OPTIMISTIC_FALLBACKS.labels("conflict")._value.get() == conflicts + 1
     assert outcome.results["rejected"] == 1 and outcome.results["checked_in"] == 0
     assert [json.loads(f.payload)["reason"] for f in outcome.feedback] == ["badge_inactive"]
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 2
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM checkins")) == 2
     assert len(held) == 0 and held.version is None  # emptied, to refill from the next reads
 
 
@@ -155,7 +150,7 @@ async def test_a_state_changed_by_someone_else_is_followed(
     assert outcome.results["checked_out"] == 1  # from the admin's "in", not the mirror's "out"
     # Only the batch's member was forgotten; the badges, readers and building are kept.
     assert len(held) == 0 and held.version == version is not None
-    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    history = await select_rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
     assert [(r.direction, r.source) for r in history][-2:] == [("in", "admin"), ("out", READER)]
 
 
@@ -169,7 +164,7 @@ async def test_a_redelivery_the_mirror_cannot_know_is_answered_from_its_decision
     assert first.results["checked_in"] == 1
     assert again.results["redelivered"] == 1 and again.results["checked_in"] == 0
     assert [f.payload for f in again.feedback] == [f.payload for f in first.feedback]
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 3
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM checkins")) == 3
     # The state the refused write put in the mirror ahead of its commit is forgotten; the
     # rest (badges, readers, building, version) is still right and kept.
     assert len(held) == 0 and held.version == version is not None
@@ -311,7 +306,9 @@ async def test_through_mqtt_a_badge_reported_lost_while_the_ingest_runs_is_refus
     assert metrics.MIRROR_ANSWERS.labels("hit")._value.get() == hits + 1
     assert metrics.OPTIMISTIC_FALLBACKS.labels("conflict")._value.get() == conflicts + 1
     assert (answer["result"], answer["reason"]) == ("rejected", "badge_inactive")
-    assert [r.direction for r in await _rows(sessionmaker, "SELECT direction FROM checkins")] == [
+    assert [
+        r.direction for r in await select_rows(sessionmaker, "SELECT direction FROM checkins")
+    ] == [
         "in",
         "out",
     ]
@@ -395,7 +392,7 @@ async def test_the_next_batch_is_decided_while_the_write_before_is_in_flight(
     assert third.results["checked_in"] == 1 and fourth.results["checked_out"] == 1
     assert reads == ["write", "write"]  # no read
     assert metrics.OVERLAPPED_BATCHES._value.get() == overlapped + 1
-    history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    history = await select_rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
     assert [r.direction for r in history] == ["in", "out", "in", "out"]
     assert len(held) == 1
 
@@ -428,13 +425,13 @@ async def test_a_batch_before_not_committed_as_decided_makes_the_next_decided_ag
     assert third.results["checked_out"] == 1 and fourth.results["checked_in"] == 1
     assert reads.count("write") == 1  # batch 3's; batch 4 went straight to the locked path
     assert metrics.OPTIMISTIC_FALLBACKS.labels("needs_lock")._value.get() == fallbacks + 1
-    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    history = await select_rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
     assert [(r.direction, r.source) for r in history][-3:] == [
         ("in", "admin"),
         ("out", READER),
         ("in", READER),
     ]
-    state = await _rows(sessionmaker, "SELECT direction FROM member_states")
+    state = await select_rows(sessionmaker, "SELECT direction FROM member_states")
     assert [s.direction for s in state] == ["in"]
 
 
@@ -458,5 +455,5 @@ async def test_a_batch_before_that_failed_makes_the_next_fail_without_writing(
     assert [type(r) for r in results] == [DatabaseUnavailable, DatabaseUnavailable]
     assert results[1] is results[0]  # batch 3's error, passed on as it is, not handled again
     assert held.version is None  # emptied: nothing it holds is known to be right
-    history = await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    history = await select_rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
     assert [r.direction for r in history] == ["in", "out"]  # neither batch was written

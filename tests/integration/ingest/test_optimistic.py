@@ -22,7 +22,7 @@ from shared.domain.checkin import Method
 from shared.domain.duty_watch import LiveEndReason
 from shared.services import forced_checkout
 from tests.fixtures.factories import MadeMember, make_member
-from tests.integration.ingest.conftest import OPTIMISTIC_APP, READER
+from tests.integration.ingest.conftest import OPTIMISTIC_APP, READER, select_rows
 
 
 def _count(name: str, label: str) -> float:
@@ -87,11 +87,6 @@ async def _decided_elsewhere(
         )
 
 
-async def _rows(sm: async_sessionmaker[AsyncSession], sql: str) -> list[Any]:
-    async with sm() as session:
-        return list((await session.execute(text(sql))).all())
-
-
 async def test_known_reader_and_member_are_applied_optimistically(
     apply: Callable[..., Awaitable[BatchOutcome]],
     member: MadeMember,
@@ -105,14 +100,18 @@ async def test_known_reader_and_member_are_applied_optimistically(
     assert _count("batches", "optimistic") == before + 2
     assert second.results["checked_out"] == 1 and third.results["checked_in"] == 1
     assert [
-        r.direction for r in await _rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+        r.direction
+        for r in await select_rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
     ] == ["in", "out", "in"]
-    state = await _rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
-    latest = await _rows(sessionmaker, "SELECT id FROM checkins ORDER BY at DESC LIMIT 1")
+    state = await select_rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
+    latest = await select_rows(sessionmaker, "SELECT id FROM checkins ORDER BY at DESC LIMIT 1")
     assert state == [("in", latest[0].id)]
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM processed_events")) == 3
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM processed_events")) == 3
     assert (
-        len(await _rows(sessionmaker, "SELECT 1 FROM audit_log WHERE action = 'checkin_scan'")) == 3
+        len(
+            await select_rows(sessionmaker, "SELECT 1 FROM audit_log WHERE action = 'checkin_scan'")
+        )
+        == 3
     )
     # Each check-in's event went to the outbox in the same statement, ids handed back in order.
     assert len(second.outbox_ids) == 1 and len(third.outbox_ids) == 1
@@ -120,7 +119,7 @@ async def test_known_reader_and_member_are_applied_optimistically(
 
 
 async def _seen(sm: async_sessionmaker[AsyncSession]) -> datetime:
-    rows = await _rows(sm, f"SELECT last_seen_at FROM devices WHERE id = '{READER}'")
+    rows = await select_rows(sm, f"SELECT last_seen_at FROM devices WHERE id = '{READER}'")
     return rows[0].last_seen_at  # type: ignore[no-any-return]
 
 
@@ -139,7 +138,7 @@ async def test_a_members_first_check_in_is_applied_locked_and_the_next_optimisti
     second = await apply((member.uid, 3, 1))
     assert second.results["checked_out"] == 1
     assert _count("batches", "optimistic") == optimistic + 1
-    rows = await _rows(
+    rows = await select_rows(
         sessionmaker, f"SELECT direction FROM member_states WHERE member_id = '{member.id}'"
     )
     assert [r.direction for r in rows] == ["out"]
@@ -159,18 +158,21 @@ async def test_a_state_changed_between_read_and_write_is_decided_again_locked(
     assert _count("fallbacks", "conflict") == conflicts + 1
     # Decided from the state read then it would have been "out"; decided again, it is "in".
     assert outcome.results["checked_in"] == 1 and outcome.results["checked_out"] == 0
-    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    history = await select_rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
     assert [(r.direction, r.source) for r in history] == [
         ("in", READER),
         ("out", "admin"),
         ("in", READER),
     ]
     # Nothing of the failed write is left: one decision and one audit entry per scan.
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM processed_events")) == 2
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM processed_events")) == 2
     assert (
-        len(await _rows(sessionmaker, "SELECT 1 FROM audit_log WHERE action = 'checkin_scan'")) == 2
+        len(
+            await select_rows(sessionmaker, "SELECT 1 FROM audit_log WHERE action = 'checkin_scan'")
+        )
+        == 2
     )
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM outbox")) == 2
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM outbox")) == 2
 
 
 async def test_a_rollover_holding_the_state_row_during_the_write_wins_and_the_tap_follows_it(
@@ -213,13 +215,13 @@ async def test_a_rollover_holding_the_state_row_during_the_write_wins_and_the_ta
     await committed[0]
     assert _count("fallbacks", "conflict") == conflicts + 1
     assert outcome.results["checked_in"] == 1  # decided again after the forced "out"
-    history = await _rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
+    history = await select_rows(sessionmaker, "SELECT direction, source FROM checkins ORDER BY at")
     assert [(r.direction, r.source) for r in history] == [
         ("in", READER),
         ("out", "SYSTEM"),
         ("in", READER),
     ]
-    state = await _rows(sessionmaker, "SELECT direction FROM member_states")
+    state = await select_rows(sessionmaker, "SELECT direction FROM member_states")
     assert [r.direction for r in state] == ["in"]
 
 
@@ -258,7 +260,7 @@ async def test_an_event_stored_by_another_worker_meanwhile_is_answered_from_its_
     assert _count("fallbacks", "conflict") == conflicts + 1
     assert outcome.results["redelivered"] == 1 and outcome.results["checked_out"] == 0
     assert [json.loads(f.payload)["display"] for f in outcome.feedback] == ["other worker"]
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 1
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM checkins")) == 1
 
 
 async def test_a_locked_batch_that_loses_a_race_is_applied_again_not_dead_lettered(
@@ -284,8 +286,8 @@ async def test_a_locked_batch_that_loses_a_race_is_applied_again_not_dead_letter
     assert [r.getMessage() for r in caplog.records if r.getMessage() == "batch_raced"]
     assert outcome.results["redelivered"] == 1
     assert [json.loads(f.payload)["display"] for f in outcome.feedback] == ["other worker"]
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM dead_letters")) == 0
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 2
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM dead_letters")) == 0
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM checkins")) == 2
 
 
 async def test_a_reader_disabled_between_read_and_write_is_refused(
@@ -307,7 +309,7 @@ async def test_a_reader_disabled_between_read_and_write_is_refused(
     outcome = await apply((member.uid, 2, 1))
     assert _count("fallbacks", "conflict") == conflicts + 1
     assert outcome.results["rejected"] == 1 and outcome.results["checked_out"] == 0
-    assert len(await _rows(sessionmaker, "SELECT 1 FROM checkins")) == 1
+    assert len(await select_rows(sessionmaker, "SELECT 1 FROM checkins")) == 1
 
 
 async def test_a_batch_that_needs_building_events_is_applied_locked(
@@ -321,7 +323,9 @@ async def test_a_batch_that_needs_building_events_is_applied_locked(
     outcome = await apply((made.uid, 2, 4), (made.uid, 3, 1))
     assert _count("fallbacks", "needs_lock") == needs_lock + 1
     assert outcome.results["checked_out"] == 1 and outcome.results["checked_in"] == 1
-    prompts = await _rows(sessionmaker, "SELECT 1 FROM outbox WHERE topic LIKE '%responsibility%'")
+    prompts = await select_rows(
+        sessionmaker, "SELECT 1 FROM outbox WHERE topic LIKE '%responsibility%'"
+    )
     assert len(prompts) == 2  # one per arrival, none written twice
 
 
@@ -339,7 +343,7 @@ async def test_readers_last_seen_mark_is_refreshed_at_most_every_second(
     await apply((member.uid, 2, 5), now=now)
     marked = await _seen(sessionmaker)
     assert marked == now
-    rows = await _rows(sessionmaker, f"SELECT online FROM devices WHERE id = '{READER}'")
+    rows = await select_rows(sessionmaker, f"SELECT online FROM devices WHERE id = '{READER}'")
     assert rows[0].online is True
     await apply((member.uid, 3, 1), now=now + timedelta(milliseconds=900))
     assert await _seen(sessionmaker) == marked  # within the second: left as it is
