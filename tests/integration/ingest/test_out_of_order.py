@@ -218,17 +218,16 @@ async def test_the_lockup_holders_history_is_not_realigned(
         "result"
     ] == "checked_in"
     async with sessionmaker.begin() as session:
-        moved = await session.execute(
-            text("UPDATE lockup_cycles SET holder_id = :m WHERE is_active"), {"m": holder.id}
+        # One statement: the running ingest's start-up jobs may open the day's cycle meanwhile
+        # (an UPDATE finding none, then an INSERT, raced them into a duplicate active cycle).
+        await session.execute(
+            text(
+                "INSERT INTO lockup_cycles (operational_date, building_status, holder_id,"
+                " is_active) VALUES (:on, 'open', :m, true)"
+                " ON CONFLICT (is_active) WHERE is_active DO UPDATE SET holder_id = :m"
+            ),
+            {"on": at.date(), "m": holder.id},
         )
-        if moved.rowcount == 0:  # type: ignore[attr-defined]
-            await session.execute(
-                text(
-                    "INSERT INTO lockup_cycles (operational_date, building_status, holder_id,"
-                    " is_active) VALUES (:on, 'open', :m, true)"
-                ),
-                {"on": at.date(), "m": holder.id},
-            )
     # Realigning would turn the holder's check-in into a check-out (step 9 forbids it).
     late = await tap(probe, away, holder.uid, 1, at=at, replayed=True)
     assert late["result"] == "checked_in"
