@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ingest import metrics, mqtt, outbox_relay
 from ingest.dberrors import DatabaseUnavailable, database_guard
+from ingest.durability import WalFlusher
 from ingest.handlers.fleet import FleetPolicy, watch_readers
 from ingest.inbound import Inbound
 from ingest.jobs import scheduler
@@ -58,6 +59,7 @@ class Runtime:
     batches: AsyncEngine  # the locked batch transactions' own pool
     driver: DriverLink  # the optimistic batches' connection
     mirror: ScanMirror | None  # what earlier reads said (a single worker only)
+    flusher: WalFlusher | None  # with fast batch commits: flushes them before the acks
 
 
 def subscriptions(settings: Settings) -> list[Subscription]:
@@ -90,7 +92,15 @@ async def run(
         pre_ping=False,
         probes_only=True,
     )
-    driver = DriverLink(settings.database_url, application_name="sentinel-ingest-batches")
+    fast = settings.ingest_async_commit
+    driver = DriverLink(
+        settings.database_url,
+        application_name="sentinel-ingest-batches",
+        synchronous_commit=False if fast else None,
+    )
+    flushing = DriverLink(
+        settings.database_url, application_name="sentinel-ingest-flush", synchronous_commit=True
+    )
     runtime = Runtime(
         settings,
         policy_from(settings),
@@ -99,11 +109,13 @@ async def run(
         batches,
         driver,
         mirror.for_settings(settings),
+        WalFlusher(flushing) if fast else None,
     )
     try:
         await check_database(engine)
         await _supervise(runtime, stop, ready)
     finally:
+        await flushing.close()
         await driver.close()
         await batches.dispose()
         await engine.dispose()
@@ -170,6 +182,8 @@ async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> Non
     summary = SummaryPublisher(link, runtime.sessionmaker, runtime.clock)
     drain = Drain()
     async with asyncio.TaskGroup() as group:
+        if runtime.flusher is not None:
+            group.create_task(runtime.flusher.run())  # started before any batch asks it
         group.create_task(_receive(link, queue))
         group.create_task(_process(link, runtime, queue, published, summary, drain))
         group.create_task(summary.run())
@@ -258,28 +272,36 @@ async def _process(
     A batch is taken once the one before is being written (`stages/turns.py`: decided from the
     mirror, its write in flight) or has finished. Batches are published in the order taken,
     which is their commit order, so a reader's answers stay in order; a batch is acknowledged
-    to the broker only after its commit. A batch's messages are written without waiting for
-    the PUBACKs of the batch before (`confirm_in_order` waits for them, in the same order).
+    to the broker only after its commit, and with fast commits only once a flushing commit has
+    made it durable (`durability.py`), in the same order. A batch's messages are written
+    without waiting for the PUBACKs of the batch before (`confirm_in_order` waits for them).
     """
     applied: asyncio.Queue[tuple[list[Inbound], asyncio.Task[BatchOutcome]]] = asyncio.Queue(2)
-    sent: asyncio.Queue[tuple[list[Inbound], BatchOutcome, asyncio.Future[None]]]
+    sent: asyncio.Queue[
+        tuple[list[Inbound], BatchOutcome, asyncio.Future[None], asyncio.Future[None] | None]
+    ]
     sent = asyncio.Queue(CONFIRM_AHEAD)
+    flusher = runtime.flusher
 
     async def publish_in_order() -> None:
         while True:
             batch, applying = await applied.get()
             try:
                 outcome = await applying
-                acked = await send_outcome(link, batch, outcome)
+                durable = flusher.flushed() if flusher is not None else None
+                acked = await send_outcome(link, batch, outcome, ack=durable is None)
             except BaseException:
                 drain.done()
                 raise
-            await sent.put((batch, outcome, acked))
+            await sent.put((batch, outcome, acked, durable))
 
     async def confirm_in_order() -> None:
         while True:
-            batch, outcome, acked = await sent.get()
+            batch, outcome, acked, durable = await sent.get()
             try:
+                if durable is not None:
+                    await durable
+                    link.ack(batch)
                 await link.confirmed(acked)
                 await after_published(
                     batch,
@@ -326,6 +348,8 @@ async def _warm_up(runtime: Runtime) -> None:
             tx = OptimisticTx(await runtime.driver.connection(), runtime.mirror)
             await scan_io.warm_up(tx, now=now, on=on)
             await mirror.fill(tx, now=now, on=on)
+            if runtime.flusher is not None:
+                await runtime.flusher.warm_up()
     except DatabaseUnavailable:
         runtime.driver.discard()
         raise

@@ -28,6 +28,10 @@ OVERLAPPED_BATCHES = Counter(
     "sentinel_ingest_overlapped_batches_total",
     "Batches decided while the batch before was still being written (`stages/turns.py`)",
 )
+WAL_FLUSHES = Counter(
+    "sentinel_ingest_wal_flushes_total",
+    "Durable commits made to flush the fast batch commits before their acks (`durability.py`)",
+)
 DECISION_SECONDS = Histogram(
     "sentinel_ingest_receive_to_feedback_seconds",
     "From message receipt to feedback published",

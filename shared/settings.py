@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     ingest_share_group: str | None = None
     ingest_batch_max: int = Field(default=500, ge=1, le=10000)
     ingest_queue_max: int = Field(default=10000, ge=10)
+    # The optimistic batch writes commit without waiting for the disk (answered sooner); a batch
+    # is acknowledged to the broker only once a durable commit has flushed it
+    # (`ingest/durability.py`). False: every batch's commit waits for its own flush.
+    ingest_async_commit: bool = True
     ingest_max_payload_bytes: int = Field(default=4096, ge=256)
     ingest_metrics_port: int | None = None
     outbox_relay_interval_s: float = 1.0

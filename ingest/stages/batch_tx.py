@@ -185,11 +185,22 @@ class DriverLink:
 
     Opened on first use and after `discard`; it has the batch pool's settings (plans made once
     per statement, index probes only, see `shared.db.engine.make_engine(probes_only=True)`).
+    `synchronous_commit` False: its commits do not wait for the disk, and its batches are
+    acknowledged only after `ingest.durability.WalFlusher.flushed()`; True: they do, whatever
+    the server's default (the flusher's own link); None: the server's default.
     """
 
-    def __init__(self, database_url: str, *, application_name: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        application_name: str,
+        synchronous_commit: bool | None = None,
+    ) -> None:
         self._dsn = driver_dsn(database_url)
         self._settings = server_settings(application_name, probes_only=True)
+        if synchronous_commit is not None:
+            self._settings["synchronous_commit"] = "on" if synchronous_commit else "off"
         self._connection: asyncpg.Connection | None = None
 
     async def connection(self) -> asyncpg.Connection:

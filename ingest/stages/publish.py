@@ -20,15 +20,17 @@ MARK_EVERY_S = 0.5
 
 
 async def send_outcome(
-    link: BrokerLink, batch: Sequence[Inbound], outcome: BatchOutcome
+    link: BrokerLink, batch: Sequence[Inbound], outcome: BatchOutcome, *, ack: bool = True
 ) -> "asyncio.Future[None]":
-    """Ack the batch, then write feedback first (the reader is waiting), events and state.
+    """Write feedback first (the reader is waiting), events and state; `ack` the batch first.
 
     Everything goes out in one write; `link.confirmed` on the result waits for the PUBACKs. The
     pipeline writes the next batch meanwhile, so a batch's round trip to the broker does not
-    hold up the next one (`after_published` then does the rest, in the same order).
+    hold up the next one (`after_published` then does the rest, in the same order). A batch
+    whose commit is not yet durable is acknowledged later (`ack=False`, `ingest.durability`).
     """
-    link.ack(batch)
+    if ack:
+        link.ack(batch)
     return await link.send([*outcome.feedback, *outcome.outbox, *outcome.retained])
 
 

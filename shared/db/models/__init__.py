@@ -18,7 +18,13 @@ from shared.db.models.duty import (
     WeeklySchedule,
 )
 from shared.db.models.features import SchemaFeature
-from shared.db.models.ingest import DeadLetter, OutboxMessage, ProcessedEvent, ScanInputs
+from shared.db.models.ingest import (
+    DeadLetter,
+    OutboxMessage,
+    ProcessedEvent,
+    ScanInputs,
+    WalFlushes,
+)
 from shared.db.models.jobs import JobRun
 from shared.db.models.lockup import (
     LockupCycle,
@@ -94,5 +100,6 @@ __all__ = [
     "TrainingYear",
     "VisitTypeOption",
     "Visitor",
+    "WalFlushes",
     "WeeklySchedule",
 ]

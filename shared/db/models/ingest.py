@@ -86,3 +86,16 @@ class ScanInputs(Base):
 
     id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
     version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class WalFlushes(Base):
+    """One row the ingest updates with a durable commit, to flush its fast ones (rev 0011).
+
+    See `ingest/durability.py`: a batch is acknowledged to the broker only after such a commit.
+    """
+
+    __tablename__ = "wal_flushes"
+    __table_args__ = (CheckConstraint("id", name="one_row"),)
+
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    flushes: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

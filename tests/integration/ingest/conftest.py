@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,7 @@ from ingest.stages.turns import Turn
 from shared.contracts import topics
 from shared.db.engine import make_engine
 from shared.settings import Settings
+from tests.fixtures.database import plain_dsn
 from tests.fixtures.factories import MadeMember, make_member
 from tests.fixtures.mqtt import MqttProbe, unique_name
 from tests.fixtures.scans import scan_payload, scan_topic
@@ -56,6 +58,16 @@ async def tap(probe: MqttProbe, device: str, uid: str, seq: int, **kw: object) -
     message = await probe.until(topics.feedback(device), lambda m: m.json()["event_id"] == event_id)
     answer: dict[str, object] = message.json()
     return answer
+
+
+@pytest.fixture
+async def locker(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of its own, to hold a row under a write of the code under test."""
+    connection = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        yield connection
+    finally:
+        await connection.close()
 
 
 @pytest.fixture

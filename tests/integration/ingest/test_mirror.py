@@ -7,7 +7,7 @@ decided from what the database holds.
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -343,16 +343,6 @@ async def test_a_fill_that_cannot_load_everything_leaves_it_to_the_batches_reads
     monkeypatch.undo()
     outcome = await apply((member.uid, 2, 1), mirror=held)
     assert outcome.results["checked_out"] == 1 and len(held) == 1  # learnt from the read
-
-
-@pytest.fixture
-async def locker(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of its own, to hold a member's state row under a batch's write."""
-    connection = await asyncpg.connect(plain_dsn(database_url))
-    try:
-        yield connection
-    finally:
-        await connection.close()
 
 
 async def _two_in_turn(

@@ -1,0 +1,95 @@
+"""Durable before acknowledged: one flushing commit serves every batch that waits for it.
+
+The optimistic batch writes commit with `synchronous_commit = off` (`DriverLink(
+synchronous_commit=False)`): the commit is visible at once, so the readers are answered
+without waiting for the disk, and PostgreSQL writes it out a moment later. The broker still
+holds each batch's scans until they are acknowledged, and a batch is acknowledged only after
+`WalFlusher.flushed()`: a commit made after the batch's own, with `synchronous_commit = on`,
+on the `wal_flushes` row (migration 0011). Its flush writes the WAL up to its own commit, so
+every commit before it is on disk too. A database crash can then lose only scans the broker
+has not forgotten: it delivers them again and they are decided again.
+
+Batches waiting together share one flushing commit; a batch that asks while one is under way
+waits for the next (the one under way may have begun before the batch's commit).
+"""
+
+import asyncio
+import logging
+
+from ingest import metrics
+from ingest.dberrors import DatabaseUnavailable, is_connection_error
+from ingest.stages.batch_tx import DriverLink
+
+log = logging.getLogger(__name__)
+FLUSH_SQL = "UPDATE wal_flushes SET flushes = flushes + 1 WHERE id"
+
+
+class WalFlusher:
+    """Makes durable every fast commit made before a call to `flushed`."""
+
+    def __init__(self, link: DriverLink) -> None:
+        self._link = link  # its own connection, DriverLink(synchronous_commit=True)
+        self._waiting: list[asyncio.Future[None]] = []
+        self._wanted = asyncio.Event()
+        self._stopped = False  # a run ended and no other has begun
+
+    def flushed(self) -> "asyncio.Future[None]":
+        """A future done once a flushing commit that began after this call has returned.
+
+        It fails with DatabaseUnavailable if that commit fails, or if `run` has ended (nothing
+        may be acknowledged then); asked before `run` begins, it waits for it.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._stopped:
+            self._fail([done], DatabaseUnavailable("the WAL flusher has stopped"))
+            return done
+        self._waiting.append(done)
+        self._wanted.set()
+        return done
+
+    async def warm_up(self) -> None:
+        """Open the connection and make one flushing commit, before the first batch waits."""
+        await self._flush()
+
+    async def run(self) -> None:
+        """Make one flushing commit whenever someone waits; a pipeline task (style.md §4)."""
+        self._stopped = False
+        try:
+            while True:
+                await self._wanted.wait()
+                self._wanted.clear()
+                waiting, self._waiting = self._waiting, []
+                try:
+                    await self._flush()
+                except BaseException as exc:
+                    self._fail(waiting, exc)
+                    raise
+                metrics.WAL_FLUSHES.inc()
+                for done in waiting:
+                    if not done.done():
+                        done.set_result(None)
+        finally:
+            self._stopped = True
+            waiting, self._waiting = self._waiting, []
+            self._fail(waiting, DatabaseUnavailable("the WAL flusher stopped"))
+
+    async def _flush(self) -> None:
+        try:
+            connection = await self._link.connection()
+            await connection.execute(FLUSH_SQL)
+        except Exception as exc:
+            self._link.discard()
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(f"flushing commit: {exc}") from exc
+            raise
+        except asyncio.CancelledError:
+            self._link.discard()  # it may still be busy with the statement
+            raise
+
+    @staticmethod
+    def _fail(waiting: list[asyncio.Future[None]], exc: BaseException) -> None:
+        error = exc if isinstance(exc, Exception) else DatabaseUnavailable(repr(exc))
+        for done in waiting:
+            if not done.done():
+                done.set_exception(error)
+                done.exception()  # retrieved: a waiter may be gone (its pipeline stopped)

@@ -1,0 +1,137 @@
+"""The WAL flusher (`ingest/durability.py`) against a real PostgreSQL.
+
+A batch committed without waiting for the disk is acknowledged only after a flushing commit
+that began after the batch's own. `locker` holds the `wal_flushes` row, so a flushing commit
+stays under way while the test asks again; the flusher is seen waiting on that lock in
+`pg_stat_activity` (the server's own account, polled with a timeout).
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from ingest import metrics
+from ingest.dberrors import DatabaseUnavailable
+from ingest.durability import WalFlusher
+from ingest.stages.batch_tx import DriverLink
+from tests.fixtures.database import plain_dsn
+
+FLUSH_APP = "sentinel-tests-flush"
+
+
+@contextlib.asynccontextmanager
+async def running_flusher(
+    database_url: str,
+) -> AsyncIterator[tuple[WalFlusher, "asyncio.Task[None]"]]:
+    """A flusher and its `run` task, on the test's own loop."""
+    link = DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True)
+    flusher = WalFlusher(link)
+    running = asyncio.create_task(flusher.run())
+    try:
+        yield flusher, running
+    finally:
+        running.cancel()
+        await asyncio.wait({running}, timeout=10)
+        await link.close()
+
+
+async def _flushes(connection: asyncpg.Connection) -> int:
+    return int(await connection.fetchval("SELECT flushes FROM wal_flushes WHERE id"))
+
+
+async def _hold_the_row(locker: asyncpg.Connection) -> None:
+    await locker.execute("BEGIN")
+    await locker.execute("SELECT 1 FROM wal_flushes WHERE id FOR UPDATE")
+
+
+async def _flusher_waits_on_the_row(database_url: str) -> int:
+    """The flusher's backend pid, once its flushing commit waits for `locker`'s lock.
+
+    Asked on a connection of its own: inside `locker`'s transaction the activity view would
+    show the same snapshot every time.
+    """
+    sql = (
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'"
+    )
+    watcher = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        async with asyncio.timeout(10):
+            while (pid := await watcher.fetchval(sql, FLUSH_APP)) is None:
+                await asyncio.sleep(0.01)
+    finally:
+        await watcher.close()
+    return int(pid)
+
+
+async def test_a_request_is_served_by_a_flush_begun_after_it(
+    database_url: str, locker: asyncpg.Connection
+) -> None:
+    async with running_flusher(database_url) as (wal, _):
+        await _served_by_a_later_flush(wal, locker, database_url)
+
+
+async def _served_by_a_later_flush(
+    wal: WalFlusher, locker: asyncpg.Connection, database_url: str
+) -> None:
+    before, counted = await _flushes(locker), metrics.WAL_FLUSHES._value.get()
+    await _hold_the_row(locker)
+    first = wal.flushed()
+    await _flusher_waits_on_the_row(database_url)
+    # Asked while the first flush is under way: that flush may have begun before their commits.
+    later = [wal.flushed(), wal.flushed()]
+    assert not first.done() and not any(f.done() for f in later)
+    await locker.execute("ROLLBACK")
+    async with asyncio.timeout(10):
+        await first
+        await asyncio.gather(*later)
+    # One flush for the first request, one more shared by the two asked during it.
+    assert await _flushes(locker) == before + 2
+    assert metrics.WAL_FLUSHES._value.get() == counted + 2
+
+
+async def test_requests_made_together_share_one_flushing_commit(
+    database_url: str, locker: asyncpg.Connection
+) -> None:
+    before = await _flushes(locker)
+    async with running_flusher(database_url) as (wal, _), asyncio.timeout(10):
+        await asyncio.gather(wal.flushed(), wal.flushed(), wal.flushed())
+    assert await _flushes(locker) == before + 1
+
+
+async def test_a_lost_connection_fails_the_waiting_batches_and_the_flusher(
+    database_url: str, locker: asyncpg.Connection
+) -> None:
+    async with running_flusher(database_url) as (wal, running):
+        await _lost_mid_flush(wal, running, locker, database_url)
+
+
+async def _lost_mid_flush(
+    wal: WalFlusher, running: "asyncio.Task[None]", locker: asyncpg.Connection, database_url: str
+) -> None:
+    await _hold_the_row(locker)
+    waiting = wal.flushed()
+    pid = await _flusher_waits_on_the_row(database_url)
+    await locker.execute("SELECT pg_terminate_backend($1)", pid)
+    await locker.execute("ROLLBACK")
+    async with asyncio.timeout(10):
+        with pytest.raises(DatabaseUnavailable):
+            await waiting
+        with pytest.raises(DatabaseUnavailable):
+            await running  # the pipeline restarts; its batches stay unacknowledged
+    late = wal.flushed()  # nothing may be acknowledged while no flusher runs
+    assert late.done() and isinstance(late.exception(), DatabaseUnavailable)
+
+
+@pytest.mark.parametrize(("synchronous", "expected"), [(True, "on"), (False, "off")])
+async def test_a_links_commits_wait_for_the_disk_as_asked(
+    database_url: str, synchronous: bool, expected: str
+) -> None:
+    link = DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=synchronous)
+    try:
+        connection = await link.connection()
+        assert await connection.fetchval("SHOW synchronous_commit") == expected
+    finally:
+        await link.close()
