@@ -142,6 +142,7 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
                 # connects every time, and resetting on connect kept the retry at its first,
                 # sub-second delay for the whole outage (a reconnect storm, no backoff).
                 failures = 0
+                log.info("ingest_ready")  # warmed up: taps are answered from here on
                 if ready is not None:
                     ready.set()
                 await _serve(link, runtime, stop)

@@ -1,15 +1,21 @@
 """Nothing acknowledged is lost and nothing is doubled when the ingest or the broker dies."""
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.contracts import topics
 from tests.e2e.conftest import assert_exactly_once, make_burst, make_members, publish_all
+from tests.fixtures.database import plain_dsn
+from tests.fixtures.mqtt import open_probe
 from tests.fixtures.processes import running_ingest
+from tests.fixtures.scans import scan_payload, scan_topic
 from tests.fixtures.services import BrokerServer
 from tools.localservices.mosquitto import Mosquitto
 
@@ -49,6 +55,45 @@ async def test_sigkill_mid_burst_loses_and_doubles_nothing(
     async with running_ingest(env):
         await wait_until_decided(sessionmaker, BURST, timeout=120)
     await assert_exactly_once(sessionmaker, BURST)
+
+
+async def test_a_scan_answered_before_its_commit_was_flushed_is_delivered_again_after_a_kill(
+    broker_server: BrokerServer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    e2e_env: dict[str, str],
+    database_url: str,
+) -> None:
+    """Fast commits (`ingest/durability.py`): answered at once, acknowledged only once durable.
+
+    The test holds the `wal_flushes` row, so the ingest's flushing commit cannot finish: the
+    reader is answered (its check-in is committed, visible), but the broker must still hold
+    the scan. After a SIGKILL the next ingest receives it again and answers it from the stored
+    decision; had the scan been acknowledged, nothing would come.
+    """
+    (member,) = await make_members(sessionmaker, 1)
+    device = "flush-rdr"
+    env = {**e2e_env, "SENTINEL_MQTT_URL": broker_server.url}
+    holder = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        async with open_probe(broker_server.url, "flush-probe") as probe:
+            await probe.subscribe(topics.feedback(device))
+            async with running_ingest(env) as first:
+                await first.wait_for_log("ingest_ready")
+                await holder.execute("BEGIN")
+                await holder.execute("SELECT 1 FROM wal_flushes WHERE id FOR UPDATE")
+                payload = scan_payload(device, member.uid, seq=1)
+                await probe.publish(scan_topic(device), payload)
+                answer = json.loads((await probe.next(topics.feedback(device), timeout=20)).payload)
+                assert answer["result"] == "checked_in"
+                first.kill()
+                await first.process.wait()
+            await holder.execute("ROLLBACK")
+            async with running_ingest(env):
+                again = json.loads((await probe.next(topics.feedback(device), timeout=30)).payload)
+    finally:
+        await holder.close()
+    assert again == answer  # the stored decision, not a second check-in
+    await assert_exactly_once(sessionmaker, 1)
 
 
 async def test_broker_restart_mid_stream_loses_and_doubles_nothing(
