@@ -92,15 +92,7 @@ async def run(
         pre_ping=False,
         probes_only=True,
     )
-    fast = settings.ingest_async_commit
-    driver = DriverLink(
-        settings.database_url,
-        application_name="sentinel-ingest-batches",
-        synchronous_commit=False if fast else None,
-    )
-    flushing = DriverLink(
-        settings.database_url, application_name="sentinel-ingest-flush", synchronous_commit=True
-    )
+    driver, flusher = commit_links(settings)
     runtime = Runtime(
         settings,
         policy_from(settings),
@@ -109,16 +101,38 @@ async def run(
         batches,
         driver,
         mirror.for_settings(settings),
-        WalFlusher(flushing) if fast else None,
+        flusher,
     )
     try:
         await check_database(engine)
         await _supervise(runtime, stop, ready)
     finally:
-        await flushing.close()
+        if flusher is not None:
+            await flusher.close()
         await driver.close()
         await batches.dispose()
         await engine.dispose()
+
+
+def commit_links(settings: Settings) -> tuple[DriverLink, WalFlusher | None]:
+    """The optimistic batches' connection, and the flusher that makes their commits durable.
+
+    With `ingest_async_commit` the batches' commits do not wait for the disk and the flusher's
+    do (`durability.py`); without it the batches commit as the server's default says, and are
+    acknowledged after their own commit (no flusher).
+    """
+    fast = settings.ingest_async_commit
+    driver = DriverLink(
+        settings.database_url,
+        application_name="sentinel-ingest-batches",
+        synchronous_commit=False if fast else None,
+    )
+    if not fast:
+        return driver, None
+    flushing = DriverLink(
+        settings.database_url, application_name="sentinel-ingest-flush", synchronous_commit=True
+    )
+    return driver, WalFlusher(flushing)
 
 
 async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event | None) -> None:

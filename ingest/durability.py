@@ -11,17 +11,24 @@ has not forgotten: it delivers them again and they are decided again.
 
 Batches waiting together share one flushing commit; a batch that asks while one is under way
 waits for the next (the one under way may have begun before the batch's commit).
+
+The flushes of one pipeline run use the connection `warm_up` opened before the run's first
+batch, and never another: a server that crashed and came back would lose the commits made
+before, and a new connection would flush only what came after. A lost connection fails the
+waiting batches instead; the pipeline restarts and the broker delivers them again.
 """
 
 import asyncio
 import logging
+
+import asyncpg
 
 from ingest import metrics
 from ingest.dberrors import DatabaseUnavailable, is_connection_error
 from ingest.stages.batch_tx import DriverLink
 
 log = logging.getLogger(__name__)
-FLUSH_SQL = "UPDATE wal_flushes SET flushes = flushes + 1 WHERE id"
+FLUSH_SQL = "UPDATE wal_flushes SET flushes = flushes + 1 WHERE id RETURNING flushes"
 
 
 class WalFlusher:
@@ -32,12 +39,13 @@ class WalFlusher:
         self._waiting: list[asyncio.Future[None]] = []
         self._wanted = asyncio.Event()
         self._stopped = False  # a run ended and no other has begun
+        self._connection: asyncpg.Connection | None = None  # this run's, from `warm_up`
 
     def flushed(self) -> "asyncio.Future[None]":
         """A future done once a flushing commit that began after this call has returned.
 
-        It fails with DatabaseUnavailable if that commit fails, or if `run` has ended (nothing
-        may be acknowledged then); asked before `run` begins, it waits for it.
+        It fails with DatabaseUnavailable if that commit fails, or if a `run` has ended and no
+        other has begun (nothing may be acknowledged then).
         """
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self._stopped:
@@ -48,7 +56,12 @@ class WalFlusher:
         return done
 
     async def warm_up(self) -> None:
-        """Open the connection and make one flushing commit, before the first batch waits."""
+        """Take the connection the next run's flushes use, and make one flushing commit.
+
+        Called before the run's first batch: every batch of the run commits on the server this
+        connection is open to, for as long as it stays open.
+        """
+        self._connection = await self._link.connection()
         await self._flush()
 
     async def run(self) -> None:
@@ -74,9 +87,12 @@ class WalFlusher:
             self._fail(waiting, DatabaseUnavailable("the WAL flusher stopped"))
 
     async def _flush(self) -> None:
+        connection = self._connection
+        if connection is None or connection.is_closed():
+            # Not another connection: the server may have restarted since the batches' commits.
+            raise DatabaseUnavailable("the flushing connection was lost")
         try:
-            connection = await self._link.connection()
-            await connection.execute(FLUSH_SQL)
+            flushes = await connection.fetchval(FLUSH_SQL)
         except Exception as exc:
             self._link.discard()
             if is_connection_error(exc):
@@ -85,6 +101,14 @@ class WalFlusher:
         except asyncio.CancelledError:
             self._link.discard()  # it may still be busy with the statement
             raise
+        if flushes is None:
+            # No row updated: no commit record, nothing flushed (migration 0011 makes the row).
+            raise RuntimeError("the wal_flushes row is missing: run the database migrations")
+
+    async def close(self) -> None:
+        """Close the flushing connection, if open."""
+        self._connection = None
+        await self._link.close()
 
     @staticmethod
     def _fail(waiting: list[asyncio.Future[None]], exc: BaseException) -> None:

@@ -14,9 +14,11 @@ import asyncpg
 import pytest
 
 from ingest import metrics
+from ingest.app import commit_links
 from ingest.dberrors import DatabaseUnavailable
 from ingest.durability import WalFlusher
 from ingest.stages.batch_tx import DriverLink
+from shared.settings import Settings
 from tests.fixtures.database import plain_dsn
 
 FLUSH_APP = "sentinel-tests-flush"
@@ -26,16 +28,18 @@ FLUSH_APP = "sentinel-tests-flush"
 async def running_flusher(
     database_url: str,
 ) -> AsyncIterator[tuple[WalFlusher, "asyncio.Task[None]"]]:
-    """A flusher and its `run` task, on the test's own loop."""
-    link = DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True)
-    flusher = WalFlusher(link)
+    """A warmed-up flusher and its `run` task, on the test's own loop."""
+    flusher = WalFlusher(
+        DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True)
+    )
+    await flusher.warm_up()
     running = asyncio.create_task(flusher.run())
     try:
         yield flusher, running
     finally:
         running.cancel()
         await asyncio.wait({running}, timeout=10)
-        await link.close()
+        await flusher.close()
 
 
 async def _flushes(connection: asyncpg.Connection) -> int:
@@ -95,10 +99,11 @@ async def _served_by_a_later_flush(
 async def test_requests_made_together_share_one_flushing_commit(
     database_url: str, locker: asyncpg.Connection
 ) -> None:
-    before = await _flushes(locker)
     async with running_flusher(database_url) as (wal, _), asyncio.timeout(10):
+        await wal.flushed()  # the run is waiting for requests now
+        before = await _flushes(locker)
         await asyncio.gather(wal.flushed(), wal.flushed(), wal.flushed())
-    assert await _flushes(locker) == before + 1
+        assert await _flushes(locker) == before + 1
 
 
 async def test_a_lost_connection_fails_the_waiting_batches_and_the_flusher(
@@ -125,13 +130,65 @@ async def _lost_mid_flush(
     assert late.done() and isinstance(late.exception(), DatabaseUnavailable)
 
 
-@pytest.mark.parametrize(("synchronous", "expected"), [(True, "on"), (False, "off")])
-async def test_a_links_commits_wait_for_the_disk_as_asked(
-    database_url: str, synchronous: bool, expected: str
+async def test_a_lost_connection_is_not_replaced_within_a_run(
+    database_url: str, locker: asyncpg.Connection
 ) -> None:
-    link = DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=synchronous)
+    """A server back from a crash has lost the commits made before: a new connection's flush
+    would not cover them, so nothing may be acknowledged until the pipeline restarts."""
+    async with running_flusher(database_url) as (wal, running):
+        pid = await locker.fetchval(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", FLUSH_APP
+        )
+        await locker.execute("SELECT pg_terminate_backend($1)", pid)
+        before = await _flushes(locker)
+        async with asyncio.timeout(10):
+            # The driver notices the end of the connection on its own (the server closes it).
+            while wal._connection is not None and not wal._connection.is_closed():
+                await asyncio.sleep(0.01)
+            with pytest.raises(DatabaseUnavailable, match="flushing connection was lost"):
+                await wal.flushed()
+            with pytest.raises(DatabaseUnavailable):
+                await running
+        assert await _flushes(locker) == before  # no flush on another connection
+        await wal.warm_up()  # the next run's: a connection of its own
+        assert await _flushes(locker) == before + 1
+
+
+async def test_a_missing_row_is_an_error_not_a_flush(
+    database_url: str, locker: asyncpg.Connection
+) -> None:
+    await locker.execute("DELETE FROM wal_flushes")
+    flusher = WalFlusher(
+        DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True)
+    )
     try:
-        connection = await link.connection()
-        assert await connection.fetchval("SHOW synchronous_commit") == expected
+        with pytest.raises(RuntimeError, match="wal_flushes row is missing"):
+            await flusher.warm_up()
     finally:
-        await link.close()
+        await flusher.close()
+
+
+@pytest.mark.parametrize(
+    ("fast", "batches", "flushes"), [(True, "off", "on"), (False, "the server's", None)]
+)
+async def test_the_ingest_commits_fast_only_with_a_flusher(
+    database_url: str, locker: asyncpg.Connection, fast: bool, batches: str, flushes: str | None
+) -> None:
+    if batches == "the server's":
+        batches = await locker.fetchval("SHOW synchronous_commit")  # the test server's: off
+    settings = Settings(database_url=database_url, ingest_async_commit=fast)
+    driver, flusher = commit_links(settings)
+    try:
+        connection = await driver.connection()
+        assert await connection.fetchval("SHOW synchronous_commit") == batches
+        if flushes is None:
+            assert flusher is None
+        else:
+            assert flusher is not None
+            await flusher.warm_up()
+            assert flusher._connection is not None
+            assert await flusher._connection.fetchval("SHOW synchronous_commit") == flushes
+    finally:
+        await driver.close()
+        if flusher is not None:
+            await flusher.close()
