@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,10 +15,11 @@ from shared.contracts import topics
 from tests.e2e.conftest import assert_exactly_once, make_burst, make_members, publish_all
 from tests.fixtures.database import plain_dsn
 from tests.fixtures.mqtt import open_probe
-from tests.fixtures.processes import running_ingest
+from tests.fixtures.processes import metrics_once, running_ingest
 from tests.fixtures.scans import scan_payload, scan_topic
 from tests.fixtures.services import BrokerServer
 from tools.localservices.mosquitto import Mosquitto
+from tools.localservices.ports import free_port
 
 BURST = 2000
 
@@ -57,22 +59,32 @@ async def test_sigkill_mid_burst_loses_and_doubles_nothing(
     await assert_exactly_once(sessionmaker, BURST)
 
 
-async def test_a_scan_answered_before_its_commit_was_flushed_is_delivered_again_after_a_kill(
+@pytest.mark.parametrize("flushed", [False, True], ids=["kill-before-flush", "kill-after-flush"])
+async def test_a_scan_is_acknowledged_only_once_its_fast_commit_was_flushed(
     broker_server: BrokerServer,
     sessionmaker: async_sessionmaker[AsyncSession],
     e2e_env: dict[str, str],
     database_url: str,
+    flushed: bool,
 ) -> None:
     """Fast commits (`ingest/durability.py`): answered at once, acknowledged only once durable.
 
     The test holds the `wal_flushes` row, so the ingest's flushing commit cannot finish: the
     reader is answered (its check-in is committed, visible), but the broker must still hold
-    the scan. After a SIGKILL the next ingest receives it again and answers it from the stored
-    decision; had the scan been acknowledged, nothing would come.
+    the scan. Killed then, the next ingest receives it again and answers it from the stored
+    decision. Killed once the row was released and the batch counted (counted after its
+    acknowledgement), the next ingest answers two new taps one after the other and nothing
+    else: the broker had forgotten the first (delivered again, it would reach the ingest before
+    the third tap is even sent, and be answered before it).
     """
     (member,) = await make_members(sessionmaker, 1)
     device = "flush-rdr"
-    env = {**e2e_env, "SENTINEL_MQTT_URL": broker_server.url}
+    port = free_port()
+    env = {
+        **e2e_env,
+        "SENTINEL_MQTT_URL": broker_server.url,
+        "SENTINEL_INGEST_METRICS_PORT": str(port),
+    }
     holder = await asyncpg.connect(plain_dsn(database_url))
     try:
         async with open_probe(broker_server.url, "flush-probe") as probe:
@@ -81,19 +93,31 @@ async def test_a_scan_answered_before_its_commit_was_flushed_is_delivered_again_
                 await first.wait_for_log("ingest_ready")
                 await holder.execute("BEGIN")
                 await holder.execute("SELECT 1 FROM wal_flushes WHERE id FOR UPDATE")
-                payload = scan_payload(device, member.uid, seq=1)
-                await probe.publish(scan_topic(device), payload)
+                await probe.publish(scan_topic(device), scan_payload(device, member.uid, seq=1))
                 answer = json.loads((await probe.next(topics.feedback(device), timeout=20)).payload)
                 assert answer["result"] == "checked_in"
+                if flushed:
+                    await holder.execute("ROLLBACK")
+                    await metrics_once(port, 'sentinel_scans_total{result="checked_in"} 1.0')
                 first.kill()
                 await first.process.wait()
-            await holder.execute("ROLLBACK")
+            if not flushed:
+                await holder.execute("ROLLBACK")
             async with running_ingest(env):
-                again = json.loads((await probe.next(topics.feedback(device), timeout=30)).payload)
+                answers = []
+                for seq in (2, 3) if flushed else (None,):
+                    if seq is not None:
+                        tap = scan_payload(device, member.uid, seq=seq)
+                        await probe.publish(scan_topic(device), tap)
+                    feedback = await probe.next(topics.feedback(device), timeout=30)
+                    answers.append(json.loads(feedback.payload))
     finally:
         await holder.close()
-    assert again == answer  # the stored decision, not a second check-in
-    await assert_exactly_once(sessionmaker, 1)
+    if flushed:
+        assert [a["event_id"].rsplit(":", 1)[1] for a in answers] == ["2", "3"]
+    else:
+        assert answers == [answer]  # the stored decision, not a second check-in
+    await assert_exactly_once(sessionmaker, 3 if flushed else 1)
 
 
 async def test_broker_restart_mid_stream_loses_and_doubles_nothing(

@@ -4,13 +4,12 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import topics
 from tests.fixtures.factories import make_member
 from tests.fixtures.mqtt import MqttProbe
-from tests.fixtures.processes import running_ingest
+from tests.fixtures.processes import metrics_once, running_ingest
 from tests.fixtures.scans import scan_payload, scan_topic
 from tests.fixtures.services import BrokerServer
 from tools.localservices.ports import free_port
@@ -62,8 +61,8 @@ async def test_ingest_exposes_prometheus_metrics(
         )
         await probe.publish(scan_topic(device), b"garbage")
         await probe.collect(topics.feedback(device), 2, timeout=20)
-        async with httpx.AsyncClient() as client:
-            text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+        # Counted once the batch is acknowledged, a moment after the answers went out.
+        text = await metrics_once(port, 'sentinel_scans_total{result="checked_in"} 1.0')
     assert 'sentinel_scans_total{result="checked_in"} 1.0' in text
     assert 'sentinel_dead_letters_total{reason="invalid_json"} 1.0' in text
     assert "sentinel_tap_to_feedback_seconds_count 1.0" in text
