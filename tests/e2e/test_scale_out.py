@@ -129,8 +129,10 @@ async def _run_burst(broker: SecureBroker, database_url: str, logs: Path) -> Out
                 for reader in readers:
                     group.create_task(_flush_as(broker, reader, per_reader[reader]))
             answers = [m.json() for m in await monitor.collect(FEEDBACK, TOTAL, timeout=60)]
-            handled = [await _scans_handled(port) for port in ports]
-            await _drain_workers(broker, monitor, readers[0], len(per_reader[readers[0]]), ports)
+            drained = await _drain_workers(
+                broker, monitor, readers[0], len(per_reader[readers[0]]), ports
+            )
+            handled = [count - 1 for count in drained]  # less each worker's drain scan
         retained = await _retained_presence(broker, len(members))
     finally:
         await asyncio.to_thread(processes.stop)
@@ -149,20 +151,24 @@ async def _flush_as(broker: SecureBroker, reader: str, payloads: list[bytes]) ->
 
 async def _drain_workers(
     broker: SecureBroker, monitor: Session, reader: str, sent: int, ports: list[int]
-) -> None:
-    """Make sure every worker finished publishing its burst batches.
+) -> list[float]:
+    """Make sure every worker finished its burst batches; return the scans each one counted.
 
-    A worker handles one batch at a time and publishes its feedback after the previous batch's
-    presence messages were acknowledged. The shared subscription hands consecutive messages to
-    consecutive members, so one unknown-badge scan per worker, answered, drains them all.
+    The shared subscription hands consecutive messages to consecutive members, so one
+    unknown-badge scan per worker drains them all. A worker counts its batches in order, once
+    each is acknowledged (a moment after its answers went out): when every drain scan is
+    counted, so is every batch before it.
     """
     before = [await _scans_handled(port) for port in ports]
     async with open_client(broker, reader, client_id=reader) as device:
         for seq in range(sent + 1, sent + 1 + WORKERS):
             await device.publish(scan_topic(reader), scan_payload(reader, "DEADBEEF", seq=seq))
         await monitor.collect(FEEDBACK, WORKERS, timeout=30)
-    after = [await _scans_handled(port) for port in ports]
+    async with asyncio.timeout(30):
+        while sum(after := [await _scans_handled(port) for port in ports]) < sum(before) + WORKERS:
+            await asyncio.sleep(0.05)
     assert [b - a for a, b in zip(before, after, strict=True)] == [1] * WORKERS
+    return after
 
 
 async def _retained_presence(broker: SecureBroker, count: int) -> dict[str, str]:
