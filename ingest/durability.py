@@ -112,7 +112,10 @@ class WalFlusher:
 
     @staticmethod
     def _fail(waiting: list[asyncio.Future[None]], exc: BaseException) -> None:
-        error = exc if isinstance(exc, Exception) else DatabaseUnavailable(repr(exc))
+        # Cancelled (the pipeline stopping): the batches' own error says why.
+        error = (
+            exc if isinstance(exc, Exception) else DatabaseUnavailable("the WAL flusher stopped")
+        )
         for done in waiting:
             if not done.done():
                 done.set_exception(error)

@@ -130,6 +130,27 @@ async def _lost_mid_flush(
     assert late.done() and isinstance(late.exception(), DatabaseUnavailable)
 
 
+async def test_a_stopped_run_fails_its_waiting_batches_and_drops_its_connection(
+    database_url: str, locker: asyncpg.Connection
+) -> None:
+    """A pipeline stopping mid-flush: nothing waiting may be acknowledged, and the connection,
+    maybe still busy with the statement, is not used again."""
+    async with running_flusher(database_url) as (wal, running):
+        await _hold_the_row(locker)
+        waiting = wal.flushed()
+        await _flusher_waits_on_the_row(database_url)
+        running.cancel()
+        async with asyncio.timeout(10):
+            with pytest.raises(asyncio.CancelledError):
+                await running
+            with pytest.raises(DatabaseUnavailable, match="stopped"):
+                await waiting
+        assert wal._connection is not None and wal._connection.is_closed()
+        late = wal.flushed()
+        assert late.done() and isinstance(late.exception(), DatabaseUnavailable)
+        await locker.execute("ROLLBACK")
+
+
 async def test_a_lost_connection_is_not_replaced_within_a_run(
     database_url: str, locker: asyncpg.Connection
 ) -> None:
