@@ -19,7 +19,6 @@ waiting batches instead; the pipeline restarts and the broker delivers them agai
 """
 
 import asyncio
-import logging
 
 import asyncpg
 
@@ -27,7 +26,6 @@ from ingest import metrics
 from ingest.dberrors import DatabaseUnavailable, is_connection_error
 from ingest.stages.batch_tx import DriverLink
 
-log = logging.getLogger(__name__)
 FLUSH_SQL = "UPDATE wal_flushes SET flushes = flushes + 1 WHERE id RETURNING flushes"
 
 

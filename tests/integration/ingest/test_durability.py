@@ -24,14 +24,17 @@ from tests.fixtures.database import plain_dsn
 FLUSH_APP = "sentinel-tests-flush"
 
 
+def _flusher(database_url: str) -> WalFlusher:
+    """A flusher on a link of its own, named so the tests can find its backend."""
+    return WalFlusher(DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True))
+
+
 @contextlib.asynccontextmanager
 async def running_flusher(
     database_url: str,
 ) -> AsyncIterator[tuple[WalFlusher, "asyncio.Task[None]"]]:
     """A warmed-up flusher and its `run` task, on the test's own loop."""
-    flusher = WalFlusher(
-        DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True)
-    )
+    flusher = _flusher(database_url)
     await flusher.warm_up()
     running = asyncio.create_task(flusher.run())
     try:
@@ -179,9 +182,7 @@ async def test_a_missing_row_is_an_error_not_a_flush(
     database_url: str, locker: asyncpg.Connection
 ) -> None:
     await locker.execute("DELETE FROM wal_flushes")
-    flusher = WalFlusher(
-        DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True)
-    )
+    flusher = _flusher(database_url)
     try:
         with pytest.raises(RuntimeError, match="wal_flushes row is missing"):
             await flusher.warm_up()
