@@ -12,11 +12,13 @@ MAX_PAYLOAD_BYTES = 4096
 
 def format_utc(at: datetime) -> str:
     """Render an aware datetime as ISO-8601 UTC with millisecond precision and a `Z`."""
-    if at.tzinfo is None:
-        raise ValueError("wire datetimes must be timezone-aware")
+    if at.tzinfo is not UTC:  # the backend's own times are in UTC already: no conversion
+        if at.tzinfo is None:
+            raise ValueError("wire datetimes must be timezone-aware")
+        at = at.astimezone(UTC)
     # isoformat, not strftime: twice as fast on the hot path, and `%Y` drops the zero padding of
     # years before 1000 on glibc.
-    return at.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+    return at.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 UtcTime = Annotated[datetime, PlainSerializer(format_utc, return_type=str)]

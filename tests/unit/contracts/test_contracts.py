@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -104,6 +105,11 @@ def test_shared_subscription_prefix() -> None:
             "2026-03-08T08:30:00.000Z",
         ),
         (datetime(999, 1, 1, tzinfo=UTC), "0999-01-01T00:00:00.000Z"),
+        # A UTC zone that is not `datetime.UTC` itself takes the converting path.
+        (
+            datetime(2026, 7, 1, 12, 0, 0, 1000, tzinfo=ZoneInfo("Etc/UTC")),
+            "2026-07-01T12:00:00.001Z",
+        ),
     ],
 )
 def test_wire_times_are_iso_utc_with_milliseconds(at: datetime, wire: str) -> None:
