@@ -81,8 +81,12 @@ def test_ingest_bench_answers_every_tap_and_writes_its_figures(
         firmware = results["firmware"]
         assert (firmware["readers"], firmware["taps"], firmware["missed"]) == (1, 2, 0)
         assert 0 < firmware["p50_ms"] <= firmware["p99_ms"]
+    idle = results["idle_penalty"]
+    assert idle["gap_ms"] == 10 and 0 < idle["warm_us"] and 0 < idle["after_idle_us"]
     chart = path.with_suffix(".png").read_bytes()
     assert chart.startswith(b"\x89PNG\r\n\x1a\n") and len(chart) > 1000
     report = capsys.readouterr().out
     assert f"sustained: {sustained['scans_per_s']} scans/s (60 taps" in report
     assert "ceiling, COPY alone" in report
+    words = " ".join(report.split())  # the console wraps long lines
+    assert f"{idle['after_idle_us']} us after 10 ms idle ({idle['ratio']} x)" in words

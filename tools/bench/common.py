@@ -1,11 +1,16 @@
-"""Shared benchmark helpers: percentiles, CPU accounting, result files, scratch databases."""
+"""Shared benchmark helpers: percentiles, CPU accounting, result files, scratch databases.
+
+Also the machine's penalty for work done right after an idle gap (`idle_penalty`).
+"""
 
 import json
 import math
 import os
 import time
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -88,3 +93,56 @@ async def admin_sql(server_url: str, sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+def _scan_sized_work() -> None:
+    """About a scan's worth of the ingest's own Python: build and serialise check-in events."""
+    from shared.contracts.checkin import CheckinEvent
+    from shared.domain.checkin import Direction, Method
+
+    at = datetime.now(UTC)
+    for n in range(10):
+        CheckinEvent(
+            id=uuid.UUID(int=n),
+            member_id=uuid.UUID(int=n + 1),
+            display_name="AB Smith",
+            division="OPS",
+            direction=Direction.IN,
+            at=at,
+            source="reader-01",
+            method=Method.BADGE,
+            device_id="reader-01",
+            event_id=f"event-{n}",
+        ).to_bytes()
+
+
+def idle_penalty(
+    *, gap_s: float = 0.01, rounds: int = 100, work: Callable[[], None] = _scan_sized_work
+) -> dict[str, float]:
+    """Time the same Python work back to back and after each `gap_s` of idleness.
+
+    On a virtual machine a process woken after a few milliseconds asleep runs slower for a
+    while (cold caches, a vCPU that was halted or lent out): every tap at a low rate pays it,
+    every tap in a burst does not. The ratio tells how much of a low-rate latency is the
+    machine's rather than the code's. Medians in microseconds; the gap is a sleep by design.
+    """
+    work()  # imports and first-call costs are not what is measured
+
+    def median_us(gap: float) -> float:
+        times = []
+        for _ in range(rounds):
+            if gap:
+                time.sleep(gap)
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+        return round(percentile(times, 50) * 1e6, 1)
+
+    warm = median_us(0)
+    after_idle = median_us(gap_s)
+    return {
+        "gap_ms": gap_s * 1000,
+        "warm_us": warm,
+        "after_idle_us": after_idle,
+        "ratio": round(after_idle / warm, 2),
+    }

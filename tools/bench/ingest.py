@@ -35,7 +35,7 @@ from shared.contracts.topics import ReaderTopic
 from shared.db.engine import driver_dsn, make_engine, make_sessionmaker
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
-from tools.bench.common import CpuMeter, children_of, percentile, write_results
+from tools.bench.common import CpuMeter, children_of, idle_penalty, percentile, write_results
 from tools.bench.mqttlite import LiteSubscriber
 from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
 from tools.seed import open_building, seed
@@ -482,6 +482,13 @@ def _report(results: dict[str, Any]) -> None:
         f"ceiling, COPY alone: {c['copy_rows_per_s']} rows/s -> ours = "
         f"{results['ratio_to_copy']} x"
     )
+    idle = results.get("idle_penalty")
+    if idle:
+        Console().print(
+            f"this machine: a scan's worth of Python takes {idle['warm_us']} us back to back, "
+            f"{idle['after_idle_us']} us after {idle['gap_ms']:g} ms idle ({idle['ratio']} x): "
+            "every tap at a low rate pays the second figure"
+        )
 
 
 def _chart(results: dict[str, Any], path: Path) -> None:
@@ -561,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     state = Path(tempfile.mkdtemp(prefix="sentinel-bench-"))
     processes = Processes()
+    # Before anything else runs: what a wake-up after idleness costs on this machine.
+    machine = idle_penalty()
     with ExitStack() as stack:
         console.print("starting PostgreSQL and Mosquitto ...")
         endpoints = start_services(state, stack)
@@ -568,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.callback(processes.stop)
         broker_pid = _broker_pid(endpoints.mqtt_url)
         results = asyncio.run(_run(args, state, endpoints, processes, broker_pid))
+    results["idle_penalty"] = machine
     path = write_results("ingest", results)
     _chart(results, path.with_suffix(".png"))
     _report(results)

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tools.bench.common import CpuMeter, children_of, cpu_seconds, percentile, write_results
+from tools.bench.common import (
+    CpuMeter,
+    children_of,
+    cpu_seconds,
+    idle_penalty,
+    percentile,
+    write_results,
+)
 
 
 class TestPercentile:
@@ -88,3 +95,25 @@ def test_write_results_writes_json_under_bench_results(
         "at": str(at),  # what JSON cannot hold is written as text
         "rows": [1, 2],
     }
+
+
+def test_idle_penalty_times_the_work_back_to_back_and_after_each_gap() -> None:
+    calls = []
+
+    def work() -> None:
+        calls.append(1)
+        sum(range(2000))
+
+    figures = idle_penalty(gap_s=0.001, rounds=5, work=work)
+
+    assert len(calls) == 1 + 5 + 5  # one untimed first call, then each round of each series
+    assert figures["gap_ms"] == 1
+    assert figures["warm_us"] > 0 and figures["after_idle_us"] > 0
+    assert figures["ratio"] == round(figures["after_idle_us"] / figures["warm_us"], 2)
+
+
+def test_idle_penalty_runs_a_scans_worth_of_the_ingests_own_code_by_default() -> None:
+    figures = idle_penalty(gap_s=0, rounds=3)
+
+    # Ten check-in events built and serialised: well over a microsecond, well under a second.
+    assert 1 < figures["warm_us"] < 1_000_000
