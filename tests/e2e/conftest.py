@@ -3,6 +3,7 @@
 import asyncio
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,8 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.settings import BrokerAddress
+from tests.fixtures.database import admin_sql
 from tests.fixtures.factories import MadeMember, make_member
 from tests.fixtures.scans import scan_payload, scan_topic
+from tests.fixtures.services import PostgresServer
 
 
 @dataclass(frozen=True)
@@ -147,3 +150,16 @@ def e2e_env(database_url: str, request: pytest.FixtureRequest) -> dict[str, str]
         "SENTINEL_LOG_LEVEL": "INFO",
         "SENTINEL_OUTBOX_RELAY_INTERVAL_S": "0.2",
     }
+
+
+@pytest.fixture
+def bench_database(postgres_server: PostgresServer, template_database: str) -> Iterator[str]:
+    """A fresh migrated database for a benchmark that runs its own event loops (sync test)."""
+    name = f"b_{uuid.uuid4().hex[:12]}"
+    asyncio.run(
+        admin_sql(postgres_server, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    )
+    try:
+        yield postgres_server.url(name)
+    finally:
+        asyncio.run(admin_sql(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

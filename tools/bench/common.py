@@ -6,6 +6,7 @@ Also the machine's penalty for work done right after an idle gap (`idle_penalty`
 import json
 import math
 import os
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -14,8 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
+from sqlalchemy import text
 
-from shared.db.engine import driver_dsn
+from shared.db.engine import driver_dsn, make_engine, make_sessionmaker
+from tools.seed import SeededMember, open_building, seed
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -84,6 +87,36 @@ def write_results(name: str, results: dict[str, object]) -> Path:
     path = out / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2, default=str))
     return path
+
+
+async def seed_unit(
+    database_url: str, members: int, *, building: str = "open"
+) -> list[SeededMember]:
+    """Seed a unit of `members` (badges, divisions), open the building if asked, as in service.
+
+    A unit in service has a state row for every member who ever tapped (a member's first tap
+    ever creates it, in the locked path) and table statistics; a just-seeded database has
+    neither until autovacuum's first pass (up to a minute), which would measure plans and paths
+    nobody runs.
+    """
+    engine = make_engine(database_url, application_name="bench")
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            seeded = await seed(session, members=members, rng=random.Random(5))
+            if building == "open":
+                await open_building(session, uuid.UUID(seeded[0].member_id))
+        async with engine.connect() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO member_states (member_id) SELECT id FROM members"
+                    " ON CONFLICT DO NOTHING"
+                )
+            )
+            await connection.execute(text("ANALYZE"))
+            await connection.commit()
+    finally:
+        await engine.dispose()
+    return seeded
 
 
 async def admin_sql(server_url: str, sql: str) -> None:

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import random
 import subprocess
 import sys
 import tempfile
@@ -27,18 +26,23 @@ import asyncpg
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import text
 
 from ingest.publisher import LeanPublisher
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
-from shared.db.engine import driver_dsn, make_engine, make_sessionmaker
+from shared.db.engine import driver_dsn
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
-from tools.bench.common import CpuMeter, children_of, idle_penalty, percentile, write_results
+from tools.bench.common import (
+    CpuMeter,
+    children_of,
+    idle_penalty,
+    percentile,
+    seed_unit,
+    write_results,
+)
 from tools.bench.mqttlite import LiteSubscriber
 from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
-from tools.seed import open_building, seed
 from tools.stack import Processes, service_env, start_services
 
 console = Console(stderr=True)
@@ -285,24 +289,7 @@ async def _run(
     processes: Processes,
     broker_pid: int | None,
 ) -> dict[str, Any]:
-    engine = make_engine(endpoints.database_url, application_name="bench")
-    async with make_sessionmaker(engine).begin() as session:
-        members = await seed(session, members=args.members, rng=random.Random(5))
-        if args.building == "open":
-            await open_building(session, uuid.UUID(members[0].member_id))
-    # A unit in service has a state row for every member who ever tapped (a member's first
-    # tap ever creates it, in the locked path) and table statistics; a just-seeded database
-    # has neither until autovacuum's first pass (up to a minute), which would measure plans
-    # and paths nobody runs.
-    async with engine.connect() as connection:
-        await connection.execute(
-            text(
-                "INSERT INTO member_states (member_id) SELECT id FROM members ON CONFLICT DO NOTHING"
-            )
-        )
-        await connection.execute(text("ANALYZE"))
-        await connection.commit()
-    await engine.dispose()
+    members = await seed_unit(endpoints.database_url, args.members, building=args.building)
     member_ids = {m.badge_uid: m.member_id for m in members}
     run_id = uuid.uuid4().hex[:6]
     env = service_env(

@@ -1,0 +1,209 @@
+"""`python -m tools.bench.apply_cost`: the worker's CPU per batch and per scan, in-process.
+
+The end-to-end benchmark (`tools.bench.ingest`) measures what a reader sees, with four
+processes sharing the machine and a machine that runs slower after idleness; its figures move by
+tens of per cent from run to run. This one calls the apply stage (`ingest.stages.apply`) back to
+back in one process, on the hot path the worker takes (optimistic, decided from its mirror, one
+write statement), and reads the process's own CPU clock: one-scan batches and `--big`-scan
+batches give the fixed cost of a batch and the cost of each scan in it. Next to them, in the same
+run, the floor: a bare `SELECT 1` round trip on the same kind of connection. Publishing, the
+flushing commit and the broker are not in it (see the README, "How a scan goes through the
+ingest"). Starts PostgreSQL unless `SENTINEL_DATABASE_URL` names one; writes JSON under
+`bench-results/`.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import tempfile
+import time
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import REGISTRY
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from ingest.app import commit_links
+from ingest.inbound import Inbound
+from ingest.policy import policy_from
+from ingest.stages import mirror as mirror_stage
+from ingest.stages import scan_io
+from ingest.stages.apply import apply_batch
+from ingest.stages.batch_tx import OptimisticTx
+from ingest.stages.mirror import ScanMirror
+from shared.contracts import topics
+from shared.contracts.topics import ReaderTopic
+from shared.db.engine import make_engine
+from shared.domain.opday import operational_date
+from shared.settings import Settings
+from tools.bench.common import seed_unit, write_results
+from tools.localservices.postgres import Postgres
+from tools.stack import ensure_database, migrate
+
+console = Console(stderr=True)
+READERS = 20
+
+
+@dataclass
+class Taps:
+    """Scans of every seeded badge in turn, each member's 6 s of device time after the last."""
+
+    uids: list[str]
+    boot: str
+    base_s: float
+    sent: int = 0
+
+    def batch(self, size: int) -> list[Inbound]:
+        """The next `size` scans, as the receive stage hands them on."""
+        return [self._next() for _ in range(size)]
+
+    def _next(self) -> Inbound:
+        n, self.sent = self.sent, self.sent + 1
+        device = f"cost-rdr-{n % READERS}"
+        uid = self.uids[n % len(self.uids)]
+        body = {
+            "v": 1,
+            "event_id": f"{device}:{self.boot}:{n}",
+            "boot_id": self.boot,
+            "seq": n,
+            "uid": uid,
+            "uid_len": len(uid) // 2,
+            "ts": int((self.base_s + (n // len(self.uids)) * 6) * 1000),
+            "ts_src": "ntp",
+            "mono_ms": n,
+            "replayed": False,
+        }
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        return Inbound(topics.reader(device, ReaderTopic.SCAN), payload, n, 1, datetime.now(UTC))
+
+
+def _optimistic_batches() -> float:
+    """How many batches the worker's counters say took the optimistic path so far."""
+    value = REGISTRY.get_sample_value("sentinel_ingest_batches_total", {"path": "optimistic"})
+    return value or 0.0
+
+
+async def _measure(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
+    members = await seed_unit(database_url, args.members)
+    settings = Settings(database_url=database_url)
+    policy = policy_from(settings)
+    driver, flusher = commit_links(settings)
+    engine = make_engine(database_url, application_name="bench-apply", pre_ping=False)
+    mirror = ScanMirror()
+    taps = Taps(
+        uids=[m.badge_uid for m in members],
+        boot=f"{random.randrange(1 << 32):x}",
+        base_s=time.time() - 5 * 86400,
+    )
+    results: Counter[str] = Counter()
+    try:
+        now = datetime.now(UTC)
+        on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
+        tx = OptimisticTx(await driver.connection(), mirror)
+        await scan_io.warm_up(tx, now=now, on=on)
+        await mirror_stage.fill(tx, now=now, on=on)
+        connection = await driver.connection()
+
+        async def apply(size: int) -> None:
+            outcome = await apply_batch(
+                engine, taps.batch(size), now=datetime.now(UTC), policy=policy, driver=driver,
+                mirror=mirror,
+            )  # fmt: skip
+            results.update(outcome.results)
+
+        # Each reader's first scan registers it (the locked path): not what is measured.
+        await apply(READERS)
+        figures: dict[str, Any] = {"members": args.members, "rounds": args.rounds}
+        steps = [("round_trip", 1), ("batch_1", 1), (f"batch_{args.big}", args.big)]
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("measuring", total=len(steps) * args.rounds)
+            for name, size in steps:
+                rounds = args.rounds if size == 1 else max(1, args.rounds // args.big)
+                optimistic = _optimistic_batches()
+                cpu, wall = time.process_time(), time.perf_counter()
+                for _ in range(rounds):
+                    if name == "round_trip":
+                        await connection.fetchval("SELECT 1")
+                    else:
+                        await apply(size)
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                figures[name] = {
+                    "size": size,
+                    "rounds": rounds,
+                    "cpu_us": round(cpu / rounds * 1e6, 1),
+                    "wall_us": round(wall / rounds * 1e6, 1),
+                    "optimistic": int(_optimistic_batches() - optimistic),
+                }
+                progress.advance(task, args.rounds)
+    finally:
+        await driver.close()
+        if flusher is not None:
+            await flusher.close()
+        await engine.dispose()
+    one, big = figures["batch_1"], figures[f"batch_{args.big}"]
+    per_scan = (big["cpu_us"] - one["cpu_us"]) / (args.big - 1)
+    figures["per_scan_cpu_us"] = round(per_scan, 1)
+    figures["per_batch_cpu_us"] = round(one["cpu_us"] - per_scan, 1)
+    figures["results"] = dict(results)
+    return figures
+
+
+def _report(figures: dict[str, Any], big: int) -> None:
+    table = Table(title=f"Apply stage, in-process: {figures['members']} members")
+    for column in ("step", "batches", "CPU us / batch", "wall us / batch", "optimistic"):
+        table.add_column(column)
+    labels = {
+        "round_trip": "SELECT 1 round trip (floor)",
+        "batch_1": "one-scan batches",
+        f"batch_{big}": f"{big}-scan batches",
+    }
+    for key, label in labels.items():
+        row = figures[key]
+        optimistic = "—" if key == "round_trip" else f"{row['optimistic']}/{row['rounds']}"
+        table.add_row(
+            label, str(row["rounds"]), str(row["cpu_us"]), str(row["wall_us"]), optimistic
+        )
+    Console().print(table)
+    Console().print(
+        f"fixed cost of a batch: {figures['per_batch_cpu_us']} us of CPU; each scan in it: "
+        f"{figures['per_scan_cpu_us']} us (results {json.dumps(figures['results'])})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.apply_cost", description=__doc__)
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=1000, help="one-scan batches measured")
+    parser.add_argument("--big", type=int, default=50, help="scans per batch in the big batches")
+    args = parser.parse_args(argv)
+    if args.big < 2 or args.rounds < 1:
+        parser.error("--big must be at least 2 and --rounds at least 1")
+    with ExitStack() as stack:
+        database_url = os.environ.get("SENTINEL_DATABASE_URL", "")
+        if not database_url:
+            console.print("starting PostgreSQL ...")
+            state = Path(tempfile.mkdtemp(prefix="sentinel-bench-apply-"))
+            postgres = Postgres(state / "postgres")
+            postgres.start()
+            stack.callback(postgres.stop)
+            database_url = postgres.url("sentinel")
+        asyncio.run(ensure_database(database_url))
+        migrate(database_url)
+        figures = asyncio.run(_measure(args, database_url))
+    path = write_results("apply-cost", figures)
+    _report(figures, args.big)
+    console.print(f"results: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
