@@ -82,23 +82,31 @@ def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
-def start_services(state_dir: Path, stack: ExitStack, *, durable: bool = True) -> Endpoints:
-    """Use configured services or start local ones (stopped when `stack` closes)."""
+def start_database(state_dir: Path, stack: ExitStack, *, durable: bool = True) -> str:
+    """Use the configured database or start a local server; create and migrate it.
+
+    A local server is stopped when `stack` closes; return the database's URL.
+    """
     database_url = os.environ.get("SENTINEL_DATABASE_URL")
-    mqtt_url = os.environ.get("SENTINEL_MQTT_URL")
     if not database_url:
         postgres = Postgres(state_dir / "postgres", durable=durable)
+        stack.callback(postgres.stop)  # also when it started but never answered
         postgres.start()
-        stack.callback(postgres.stop)
         database_url = postgres.url("sentinel")
+    asyncio.run(ensure_database(database_url))
+    migrate(database_url)
+    return database_url
+
+
+def start_services(state_dir: Path, stack: ExitStack, *, durable: bool = True) -> Endpoints:
+    """Use configured services or start local ones (stopped when `stack` closes)."""
+    mqtt_url = os.environ.get("SENTINEL_MQTT_URL")
     if not mqtt_url:
         broker = Mosquitto(state_dir / "mosquitto")
         broker.start()
         stack.callback(broker.stop)
         mqtt_url = broker.url
-    asyncio.run(ensure_database(database_url))
-    migrate(database_url)
-    return Endpoints(database_url, mqtt_url)
+    return Endpoints(start_database(state_dir, stack, durable=durable), mqtt_url)
 
 
 def service_env(endpoints: Endpoints, **extra: str) -> dict[str, str]:

@@ -25,8 +25,9 @@ def test_apply_cost_measures_the_optimistic_path_and_derives_the_fixed_cost(
     figures = json.loads(path.read_text())
     floor, one, big = figures["round_trip"], figures["batch_1"], figures["batch_4"]
     assert (floor["rounds"], one["rounds"], big["rounds"]) == (20, 20, 5)
-    # Every measured batch took the hot path: optimistic, one write statement.
+    # Every measured batch took the hot path: optimistic, decided from the mirror, one write.
     assert (one["optimistic"], big["optimistic"]) == (20, 5)
+    assert (one["mirror_hits"], big["mirror_hits"]) == (20, 5)
     assert floor["cpu_us"] > 0 and one["cpu_us"] > 0 and big["cpu_us"] > 0
     per_scan = round((big["cpu_us"] - one["cpu_us"]) / 3, 1)
     assert figures["per_scan_cpu_us"] == per_scan

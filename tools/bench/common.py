@@ -128,6 +128,32 @@ async def admin_sql(server_url: str, sql: str) -> None:
         await conn.close()
 
 
+def tap(
+    n: int, *, uids: Sequence[str], readers: int, boot: str, base_s: float, prefix: str = "bench"
+) -> tuple[str, str, bytes]:
+    """The n-th simulated tap: (reader id, event id, scan payload).
+
+    Round-robin over the badges and `readers`; each member's device time 6 s after their last
+    tap (outside the duplicate window), starting at `base_s` (epoch seconds), NTP-synced.
+    """
+    device = f"{prefix}-rdr-{n % readers}"
+    uid = uids[n % len(uids)]
+    event_id = f"{device}:{boot}:{n}"
+    body = {
+        "v": 1,
+        "event_id": event_id,
+        "boot_id": boot,
+        "seq": n,
+        "uid": uid,
+        "uid_len": len(uid) // 2,
+        "ts": int((base_s + (n // len(uids)) * 6) * 1000),
+        "ts_src": "ntp",
+        "mono_ms": n,
+        "replayed": False,
+    }
+    return device, event_id, json.dumps(body, separators=(",", ":")).encode()
+
+
 def _scan_sized_work() -> None:
     """About a scan's worth of the ingest's own Python: build and serialise check-in events."""
     from shared.contracts.checkin import CheckinEvent

@@ -39,6 +39,7 @@ from tools.bench.common import (
     idle_penalty,
     percentile,
     seed_unit,
+    tap,
     write_results,
 )
 from tools.bench.mqttlite import LiteSubscriber
@@ -68,23 +69,9 @@ class Load:
 
     def message(self, n: int) -> tuple[str, Outgoing]:
         """The n-th tap: round-robin members, device time 6 s apart per member (no duplicates)."""
-        device = f"bench-rdr-{n % self.readers}"
-        uid = self.uids[n % len(self.uids)]
-        ts_ms = int((self.base_s + (n // len(self.uids)) * 6) * 1000)
-        event_id = f"{device}:be7c4:{n}"
-        body = {
-            "v": 1,
-            "event_id": event_id,
-            "boot_id": "be7c4",
-            "seq": n,
-            "uid": uid,
-            "uid_len": len(uid) // 2,
-            "ts": ts_ms,
-            "ts_src": "ntp",
-            "mono_ms": n,
-            "replayed": False,
-        }
-        payload = json.dumps(body, separators=(",", ":")).encode()
+        device, event_id, payload = tap(
+            n, uids=self.uids, readers=self.readers, boot="be7c4", base_s=self.base_s
+        )
         return event_id, Outgoing(topics.reader(device, ReaderTopic.SCAN), payload)
 
     def on_message(self, topic: str, payload: bytes) -> None:

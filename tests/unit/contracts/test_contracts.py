@@ -105,7 +105,7 @@ def test_shared_subscription_prefix() -> None:
             "2026-03-08T08:30:00.000Z",
         ),
         (datetime(999, 1, 1, tzinfo=UTC), "0999-01-01T00:00:00.000Z"),
-        # A UTC zone that is not `datetime.UTC` itself takes the converting path.
+        # A UTC zone that is not `datetime.UTC` itself (converted: the fast path is for UTC).
         (
             datetime(2026, 7, 1, 12, 0, 0, 1000, tzinfo=ZoneInfo("Etc/UTC")),
             "2026-07-01T12:00:00.001Z",
