@@ -15,7 +15,11 @@ waits for the next (the one under way may have begun before the batch's commit).
 The flushes of one pipeline run use the connection `warm_up` opened before the run's first
 batch, and never another: a server that crashed and came back would lose the commits made
 before, and a new connection would flush only what came after. A lost connection fails the
-waiting batches instead; the pipeline restarts and the broker delivers them again.
+waiting batches instead; the pipeline restarts and the broker delivers them again. Each flush
+also says which server ran it (its postmaster's start time): behind a pooling proxy that hands
+the same client connection to another server after a failover, a flush there would cover
+nothing the batches committed before, so a different server fails the waiting batches the same
+way.
 """
 
 import asyncio
@@ -26,7 +30,10 @@ from ingest import metrics
 from ingest.dberrors import DatabaseUnavailable, is_connection_error
 from ingest.stages.batch_tx import DriverLink
 
-FLUSH_SQL = "UPDATE wal_flushes SET flushes = flushes + 1 WHERE id RETURNING flushes"
+FLUSH_SQL = (
+    "UPDATE wal_flushes SET flushes = flushes + 1 WHERE id"
+    " RETURNING flushes, CAST(pg_postmaster_start_time() AS text) AS server"
+)
 
 
 class WalFlusher:
@@ -38,6 +45,7 @@ class WalFlusher:
         self._wanted = asyncio.Event()
         self._stopped = False  # a run ended and no other has begun
         self._connection: asyncpg.Connection | None = None  # this run's, from `warm_up`
+        self._server: str | None = None  # the server that connection reached at `warm_up`
 
     def flushed(self) -> "asyncio.Future[None]":
         """A future done once a flushing commit that began after this call has returned.
@@ -60,6 +68,7 @@ class WalFlusher:
         connection is open to, for as long as it stays open.
         """
         self._connection = await self._link.connection()
+        self._server = None
         await self._flush()
 
     async def run(self) -> None:
@@ -90,7 +99,7 @@ class WalFlusher:
             # Not another connection: the server may have restarted since the batches' commits.
             raise DatabaseUnavailable("the flushing connection was lost")
         try:
-            flushes = await connection.fetchval(FLUSH_SQL)
+            row = await connection.fetchrow(FLUSH_SQL)
         except Exception as exc:
             self._link.discard()
             if is_connection_error(exc):
@@ -99,9 +108,17 @@ class WalFlusher:
         except asyncio.CancelledError:
             self._link.discard()  # it may still be busy with the statement
             raise
-        if flushes is None:
+        if row is None:
             # No row updated: no commit record, nothing flushed (migration 0011 makes the row).
             raise RuntimeError("the wal_flushes row is missing: run the database migrations")
+        if self._server is None:
+            self._server = row["server"]  # warm-up: the server this run's batches commit on
+        elif row["server"] != self._server:
+            self._link.discard()
+            raise DatabaseUnavailable(
+                f"the flushing commit ran on another server (started {row['server']}, "
+                f"not {self._server}): a pooling proxy switched servers"
+            )
 
     async def close(self) -> None:
         """Close the flushing connection, if open."""

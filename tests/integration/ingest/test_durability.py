@@ -214,3 +214,25 @@ async def test_the_ingest_commits_fast_only_with_a_flusher(
         await driver.close()
         if flusher is not None:
             await flusher.close()
+
+
+async def test_a_flush_on_another_server_fails_the_waiting_batches(
+    database_url: str, locker: asyncpg.Connection
+) -> None:
+    """Behind a pooling proxy the same connection may reach another server after a failover,
+    where a flush covers nothing this run committed. The warm-up's server is the test
+    server's own (its postmaster's start time); the proxy's switch is simulated by making the
+    flusher remember another one, the only part a single test server cannot show."""
+    started = await locker.fetchval("SELECT CAST(pg_postmaster_start_time() AS text)")
+    async with running_flusher(database_url) as (wal, running):
+        assert wal._server == started
+        await asyncio.wait_for(wal.flushed(), timeout=10)  # the same server: flushed
+        wal._server = "2000-01-01 00:00:00+00"  # the server this run's batches committed on
+        before = await _flushes(locker)
+        with pytest.raises(DatabaseUnavailable, match="ran on another server"):
+            await asyncio.wait_for(wal.flushed(), timeout=10)
+        with pytest.raises(DatabaseUnavailable):
+            await asyncio.wait_for(running, timeout=10)
+        assert await _flushes(locker) == before + 1  # it committed there, and said so
+        with pytest.raises(DatabaseUnavailable):
+            await wal.flushed()  # nothing is acknowledged until the pipeline restarts
