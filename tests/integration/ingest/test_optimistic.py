@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ingest import metrics
 from ingest.outcome import BatchOutcome
 from ingest.stages import scan_io
+from ingest.stages.batch_tx import DriverLink
 from shared.domain.checkin import Method
 from shared.domain.duty_watch import LiveEndReason
 from shared.services import forced_checkout
@@ -350,3 +351,49 @@ async def test_readers_last_seen_mark_is_refreshed_at_most_every_second(
     later = now + timedelta(seconds=1)
     await apply((member.uid, 4, 0.5), now=later)
     assert await _seen(sessionmaker) == later
+
+
+@pytest.mark.parametrize(
+    ("rows_up_to", "by_rows"), [(0, False), (100, True)], ids=["columns", "rows"]
+)
+async def test_both_forms_of_the_write_store_the_same_batch(
+    apply: Callable[..., Awaitable[BatchOutcome]],
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    driver: DriverLink,
+    monkeypatch: pytest.MonkeyPatch,
+    rows_up_to: int,
+    by_rows: bool,
+) -> None:
+    """Small batches send their rows as composite rows, large ones as column arrays (one
+    argument per table or per column): either way the same rows are stored."""
+    monkeypatch.setattr(scan_io, "ROWS_UP_TO", rows_up_to)
+    first = await apply((member.uid, 1, 30))  # the member's first tap: the locked write
+    before = _count("batches", "optimistic")
+    batch = await apply(*[(member.uid, seq, 30 - seq) for seq in range(2, 6)])  # optimistic
+    assert _count("batches", "optimistic") == before + 1
+    assert first.results["checked_in"] == 1
+    assert (batch.results["checked_out"], batch.results["checked_in"]) == (2, 2)
+    history = await select_rows(
+        sessionmaker, "SELECT id, direction, event_id FROM checkins ORDER BY at"
+    )
+    assert [r.direction for r in history] == ["in", "out", "in", "out", "in"]
+    decisions = await select_rows(
+        sessionmaker, "SELECT event_id, result, checkin_id FROM processed_events ORDER BY event_at"
+    )
+    assert [(d.event_id, d.checkin_id) for d in decisions] == [(r.event_id, r.id) for r in history]
+    audit = await select_rows(
+        sessionmaker, "SELECT entity_id FROM audit_log WHERE action = 'checkin_scan'"
+    )
+    assert sorted(a.entity_id for a in audit) == sorted(str(r.id) for r in history)
+    state = await select_rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
+    assert state == [("in", history[-1].id)]
+    outbox = await select_rows(sessionmaker, "SELECT id, payload FROM outbox ORDER BY id")
+    assert batch.outbox_ids == [o.id for o in outbox[1:]]  # in message order
+    assert [json.loads(o.payload)["id"] for o in outbox] == [str(r.id) for r in history]
+    # The form asked for is the one the server ran (its prepared statements' own count).
+    ran = await (await driver.connection()).fetch(
+        "SELECT statement FROM pg_prepared_statements WHERE generic_plans + custom_plans > 0"
+    )
+    writes = [r["statement"] for r in ran if "INSERT INTO checkins" in r["statement"]]
+    assert writes and all(("sentinel_checkin_row" in w) is by_rows for w in writes)
