@@ -249,8 +249,8 @@ _WRITE_CTES = """
 """
 
 # Where the write's rows come from: an array per column, the cheaper per row, or an array of
-# rows of a composite type per table (migration 0012), the cheaper per statement: 14 arguments
-# instead of 35 save a one-scan batch about a sixth of the worker's CPU, while asyncpg encodes
+# rows of a composite type per table (migration 0012), the cheaper per statement: 16 arguments
+# instead of 46 save a one-scan batch about a sixth of the worker's CPU, while asyncpg encodes
 # each composite field through a slower path (deploy/README.md §8.4). Batches of up to
 # ROWS_UP_TO decisions use rows.
 ROWS_UP_TO = 3

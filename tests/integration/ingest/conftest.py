@@ -88,13 +88,14 @@ def policy(database_url: str) -> IngestPolicy:
 async def apply(
     database_url: str, driver: DriverLink, policy: IngestPolicy
 ) -> AsyncIterator[Callable[..., Awaitable[BatchOutcome]]]:
-    """Apply scans (uid, seq, minutes ago) from READER as one batch, the way the ingest does."""
+    """Apply scans (uid, seq, minutes ago[, replayed]) from READER as one batch, the way the
+    ingest does."""
     engine = make_engine(
         database_url, application_name="sentinel-tests", pre_ping=False, probes_only=True
     )
 
     async def run(
-        *taps: tuple[str, int, float],
+        *taps: tuple[str, int, float] | tuple[str, int, float, bool],
         now: datetime | None = None,
         mirror: ScanMirror | None = None,
         turn: Turn | None = None,
@@ -103,12 +104,14 @@ async def apply(
         batch = [
             Inbound(
                 topic=scan_topic(READER),
-                payload=scan_payload(READER, uid, seq=seq, at=now - timedelta(minutes=ago)),
+                payload=scan_payload(
+                    READER, uid, seq=seq, at=now - timedelta(minutes=ago), replayed=bool(more)
+                ),
                 mid=seq,
                 qos=1,
                 received_at=now,
             )
-            for uid, seq, ago in taps
+            for uid, seq, ago, *more in taps
         ]
         return await apply_batch(
             engine, batch, now=now, policy=policy, driver=driver, mirror=mirror, turn=turn

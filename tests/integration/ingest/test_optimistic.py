@@ -370,27 +370,65 @@ async def test_both_forms_of_the_write_store_the_same_batch(
     monkeypatch.setattr(scan_io, "ROWS_UP_TO", rows_up_to)
     first = await apply((member.uid, 1, 30))  # the member's first tap: the locked write
     before = _count("batches", "optimistic")
-    batch = await apply(*[(member.uid, seq, 30 - seq) for seq in range(2, 6)])  # optimistic
+    # Four taps in one batch, the third replayed from a reader's outbox: optimistic.
+    taps = [
+        (member.uid, 2, 28),
+        (member.uid, 3, 26),
+        (member.uid, 4, 24, True),
+        (member.uid, 5, 22),
+    ]
+    batch = await apply(*taps)
     assert _count("batches", "optimistic") == before + 1
     assert first.results["checked_in"] == 1
     assert (batch.results["checked_out"], batch.results["checked_in"]) == (2, 2)
+    # Every column of every row, so two same-typed fields swapped in either form would show.
     history = await select_rows(
-        sessionmaker, "SELECT id, direction, event_id FROM checkins ORDER BY at"
+        sessionmaker,
+        "SELECT id, at, member_id, visitor_id, badge_id, direction, source, method, device_id,"
+        " event_id, clock_suspect, replayed FROM checkins ORDER BY at",
     )
     assert [r.direction for r in history] == ["in", "out", "in", "out", "in"]
+    assert [r.replayed for r in history] == [False, False, False, True, False]
+    assert {(r.member_id, r.visitor_id, r.badge_id) for r in history} == {
+        (member.id, None, member.badge_id)
+    }
+    assert {(r.source, r.method, r.device_id, r.clock_suspect) for r in history} == {
+        (READER, "badge", READER, False)
+    }
     decisions = await select_rows(
-        sessionmaker, "SELECT event_id, result, checkin_id FROM processed_events ORDER BY event_at"
+        sessionmaker,
+        "SELECT event_id, device_id, result, reason, display, member_id, checkin_id, event_at,"
+        " received_at, clock_suspect FROM processed_events ORDER BY event_at",
     )
-    assert [(d.event_id, d.checkin_id) for d in decisions] == [(r.event_id, r.id) for r in history]
+    assert [(d.event_id, d.checkin_id, d.event_at) for d in decisions] == [
+        (r.event_id, r.id, r.at) for r in history
+    ]
+    assert [d.result for d in decisions] == [f"checked_{r.direction}" for r in history]
+    assert {(d.device_id, d.reason, d.member_id, d.clock_suspect) for d in decisions} == {
+        (READER, None, member.id, False)
+    }
+    assert all(d.display and d.received_at > d.event_at for d in decisions)
     audit = await select_rows(
-        sessionmaker, "SELECT entity_id FROM audit_log WHERE action = 'checkin_scan'"
+        sessionmaker,
+        "SELECT entity_id, details FROM audit_log WHERE action = 'checkin_scan' ORDER BY entity_id",
     )
-    assert sorted(a.entity_id for a in audit) == sorted(str(r.id) for r in history)
-    state = await select_rows(sessionmaker, "SELECT direction, checkin_id FROM member_states")
-    assert state == [("in", history[-1].id)]
-    outbox = await select_rows(sessionmaker, "SELECT id, payload FROM outbox ORDER BY id")
+    assert sorted(
+        (a.entity_id, a.details["event_id"], a.details["direction"], a.details["replayed"])
+        for a in audit
+    ) == sorted((str(r.id), r.event_id, r.direction, r.replayed) for r in history)
+    state = await select_rows(sessionmaker, "SELECT direction, at, checkin_id FROM member_states")
+    assert state == [("in", history[-1].at, history[-1].id)]
+    outbox = await select_rows(
+        sessionmaker,
+        "SELECT id, topic, payload, qos, retain, correlation_id FROM outbox ORDER BY id",
+    )
     assert batch.outbox_ids == [o.id for o in outbox[1:]]  # in message order
-    assert [json.loads(o.payload)["id"] for o in outbox] == [str(r.id) for r in history]
+    assert [(json.loads(o.payload)["id"], o.correlation_id) for o in outbox] == [
+        (str(r.id), r.event_id) for r in history
+    ]
+    assert {(o.topic, o.qos, o.retain) for o in outbox} == {
+        ("sentinel/v1/events/checkins", 1, False)
+    }
     # The form asked for is the one the server ran (its prepared statements' own count).
     ran = await (await driver.connection()).fetch(
         "SELECT statement FROM pg_prepared_statements WHERE generic_plans + custom_plans > 0"
