@@ -6,15 +6,15 @@ import uuid
 import asyncpg
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import shared.db.models  # noqa: F401  (registers every table)
 from shared.db.base import Base
-from tests.fixtures.database import ROOT, plain_dsn
+from tests.fixtures.database import plain_dsn
 from tests.fixtures.services import PostgresServer
+from tests.integration.migrations.conftest import alembic_config
 
 MINE = {
     "member_types",
@@ -34,13 +34,6 @@ MINE = {
     "visitors",
     "badges",
 }
-
-
-def _config(url: str) -> Config:
-    config = Config(f"{ROOT}/alembic.ini")
-    config.attributes["url"] = url
-    config.attributes["configure_logging"] = False
-    return config
 
 
 def _diff_tables(connection: Connection) -> set[str]:
@@ -69,7 +62,7 @@ async def test_upgrade_seeds_matches_models_and_downgrades(postgres_server: Post
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = postgres_server.url(name)
     try:
-        await asyncio.to_thread(command.upgrade, _config(url), "head")
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
         assert await _scalar(url, "SELECT count(*) FROM member_statuses") == 6
         assert (
             await _scalar(url, "SELECT count(*) FROM qualification_types WHERE tag_id IS NOT NULL")
@@ -79,7 +72,7 @@ async def test_upgrade_seeds_matches_models_and_downgrades(postgres_server: Post
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff_tables) == set()
         await engine.dispose()
-        await asyncio.to_thread(command.downgrade, _config(url), "0002")
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0002")
         assert await _scalar(url, "SELECT to_regclass('public.member_sessions')") is None
         assert (
             await _scalar(
@@ -89,7 +82,7 @@ async def test_upgrade_seeds_matches_models_and_downgrades(postgres_server: Post
             )
             == 0
         )
-        await asyncio.to_thread(command.upgrade, _config(url), "head")
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
         assert await _scalar(url, "SELECT count(*) FROM tags WHERE is_positional") == 7
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,18 +1,14 @@
 """Revision 0005: reversible, and `checkin_hourly` answers like a raw aggregation at any time."""
 
 import asyncio
-import os
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from alembic import command
-from alembic.config import Config
 
-from tests.fixtures.database import ROOT, plain_dsn, run_migrations
-from tests.fixtures.services import PostgresServer
+from tests.fixtures.database import plain_dsn, run_migrations
+from tests.integration.migrations.conftest import alembic_config
 
 RAW_SQL = """
 SELECT date_bin(INTERVAL '1 hour', at, TIMESTAMPTZ '2000-01-03 00:00:00+00') AS bucket,
@@ -24,26 +20,6 @@ FROM checkins GROUP BY 1 ORDER BY 1
 VIEW_SQL = """
 SELECT bucket, scans, member_ins, member_outs FROM checkin_hourly ORDER BY bucket
 """
-
-
-def _config(url: str) -> Config:
-    config = Config(os.path.join(ROOT, "alembic.ini"))
-    config.attributes["url"] = url
-    config.attributes["configure_logging"] = False
-    return config
-
-
-@pytest.fixture
-async def empty_database(postgres_server: PostgresServer) -> AsyncIterator[str]:
-    """URL of a new, empty database, dropped afterwards."""
-    name = f"m_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(plain_dsn(postgres_server.admin_url))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield postgres_server.url(name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _tables(url: str) -> set[str]:
@@ -64,7 +40,7 @@ async def test_revision_0005_downgrades_and_upgrades_again(empty_database: str) 
     mine |= {"bmq_courses", "bmq_enrollments", "checkin_hourly"}
     assert mine <= await _tables(empty_database)
 
-    await asyncio.to_thread(command.downgrade, _config(empty_database), "0004")
+    await asyncio.to_thread(command.downgrade, alembic_config(empty_database), "0004")
     assert not mine & await _tables(empty_database)
 
     await asyncio.to_thread(run_migrations, empty_database, "0005")

@@ -2,19 +2,15 @@
 services refuse a database behind the revision they need."""
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 from alembic import command
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from shared.db.engine import make_engine
 from shared.db.health import SCHEMA_REVISION, database_problem
-from tests.fixtures.database import ROOT, plain_dsn, run_migrations
-from tests.fixtures.services import PostgresServer
+from tests.fixtures.database import plain_dsn, run_migrations
+from tests.integration.migrations.conftest import alembic_config
 
 # Each type, the table its rows go to (the write's INSERT lists them in the type's order).
 FED = {
@@ -26,28 +22,8 @@ FED = {
 SAME_TYPE = {"character varying": "text"}  # text fields feed varchar(n) columns (length-checked)
 
 
-def _config(url: str) -> Config:
-    config = Config(f"{ROOT}/alembic.ini")
-    config.attributes["url"] = url
-    config.attributes["configure_logging"] = False
-    return config
-
-
-@pytest.fixture
-async def empty_database(postgres_server: PostgresServer) -> AsyncIterator[str]:
-    """URL of a new, empty database, dropped afterwards."""
-    name = f"m_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(plain_dsn(postgres_server.admin_url))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield postgres_server.url(name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 def test_the_services_need_the_newest_revision() -> None:
-    head = ScriptDirectory.from_config(_config("postgresql://unused/x")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config("postgresql://unused/x")).get_current_head()
     assert head == SCHEMA_REVISION
 
 
@@ -84,7 +60,7 @@ async def test_revision_0012_downgrades_and_upgrades_again_and_is_required(
     try:
         await asyncio.to_thread(run_migrations, empty_database, "0012")
         assert await database_problem(engine) is None
-        await asyncio.to_thread(command.downgrade, _config(empty_database), "0011")
+        await asyncio.to_thread(command.downgrade, alembic_config(empty_database), "0011")
         conn = await asyncpg.connect(plain_dsn(empty_database))
         try:
             left = await conn.fetchval(
