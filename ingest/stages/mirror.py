@@ -117,8 +117,7 @@ class ScanMirror:
         flight (`turns.py`); a write that fails makes the mirror forget them.
         """
         for s in states:
-            direction = s.direction.value if s.direction is not None else None
-            self._states[s.member_id] = (s.member_id, direction, s.at, s.checkin_id)
+            self._states[s.member_id] = s.stored()
 
     def forget(self, member_ids: Iterable[uuid.UUID]) -> None:
         """Drop these members' states (a locked batch changed them; the next read says how)."""

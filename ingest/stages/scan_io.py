@@ -440,10 +440,7 @@ def _row_params(writes: BatchWrites) -> dict[str, Any]:
             )
             for r in writes.checkins
         ],
-        "states": [
-            (s.member_id, s.direction.value if s.direction else None, s.at, s.checkin_id)
-            for s in writes.states
-        ],
+        "states": [s.stored() for s in writes.states],
         "decisions": [
             (
                 d.event_id,

@@ -20,6 +20,11 @@ class StateRow:
     at: datetime | None
     checkin_id: uuid.UUID | None
 
+    def stored(self) -> tuple[uuid.UUID, str | None, datetime | None, uuid.UUID | None]:
+        """(member_id, direction, at, checkin_id) as the state table stores them."""
+        direction = self.direction.value if self.direction is not None else None
+        return (self.member_id, direction, self.at, self.checkin_id)
+
     def last(self) -> LastCheckin | None:
         """The state as the decision's `last` input."""
         if self.direction is None or self.at is None:

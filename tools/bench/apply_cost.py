@@ -117,10 +117,10 @@ async def _measure(args: argparse.Namespace, database_url: str) -> dict[str, Any
         await apply(taps.batch(READERS))
         now = datetime.now(UTC)
         on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
-        tx = OptimisticTx(await driver.connection(), mirror)
+        connection = await driver.connection()
+        tx = OptimisticTx(connection, mirror)
         await scan_io.warm_up(tx, now=now, on=on)
         await mirror_stage.fill(tx, now=now, on=on)
-        connection = await driver.connection()
         figures: dict[str, Any] = {"members": args.members, "rounds": args.rounds}
         steps = [("round_trip", 1), ("batch_1", 1), (f"batch_{args.big}", args.big)]
         with Progress(console=console, transient=True) as progress:
