@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from ingest.app import run
 from ingest.startup import StartupError
+from shared import event_loop
 from shared.logging import configure
 from shared.settings import Settings
 
@@ -19,6 +20,7 @@ log = logging.getLogger("ingest")
 async def _main(settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    log.info("ingest_starting", extra={"event_loop": event_loop.name_of(loop)})
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await run(settings, stop=stop)
@@ -36,7 +38,7 @@ def main() -> int:
     if settings.ingest_metrics_port:
         start_http_server(settings.ingest_metrics_port, addr="127.0.0.1")
     try:
-        asyncio.run(_main(settings))
+        event_loop.run(_main(settings), settings.ingest_event_loop)
     except StartupError as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return 1

@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.event_loop import EventLoopName
+
 
 class UidFormat(StrEnum):
     """How a reader's UID is matched to enrolled badge serials (domain.md §2.11 step 3)."""
@@ -63,6 +65,8 @@ class Settings(BaseSettings):
     ingest_async_commit: bool = True
     ingest_max_payload_bytes: int = Field(default=4096, ge=256)
     ingest_metrics_port: int | None = None
+    # The ingest's event loop (`shared/event_loop.py`): "asyncio" rules uvloop out of a problem.
+    ingest_event_loop: EventLoopName = "uvloop"
     outbox_relay_interval_s: float = 1.0
     heartbeat_period_s: int = Field(default=30, ge=1)
     device_offline_alert_s: int = Field(default=600, ge=0)

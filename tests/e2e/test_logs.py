@@ -37,6 +37,8 @@ async def test_event_id_is_the_correlation_id_of_the_scans_log_lines(
     mine = [line for line in lines if line.get("correlation_id") == event_id]
     assert {line["event"] for line in mine} >= {"scan_decided", "feedback_published"}
     assert all(line["service"] == "ingest" and "ts" in line and "level" in line for line in mine)
+    started = [line for line in lines if line.get("event") == "ingest_starting"]
+    assert [line["event_loop"] for line in started] == ["uvloop"]  # the default loop
 
 
 async def test_ingest_exposes_prometheus_metrics(

@@ -13,7 +13,6 @@ ingest"). Starts PostgreSQL unless `SENTINEL_DATABASE_URL` names one; writes JSO
 """
 
 import argparse
-import asyncio
 import json
 import random
 import shutil
@@ -39,6 +38,7 @@ from ingest.stages import scan_io
 from ingest.stages.apply import apply_batch
 from ingest.stages.batch_tx import OptimisticTx
 from ingest.stages.mirror import ScanMirror
+from shared import event_loop
 from shared.contracts import topics
 from shared.contracts.topics import ReaderTopic
 from shared.db.engine import make_engine
@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=1000, help="one-scan batches measured")
     parser.add_argument("--big", type=int, default=50, help="scans per batch in the big batches")
+    parser.add_argument(
+        "--loop", choices=["uvloop", "asyncio"], default="uvloop", help="the event loop measured"
+    )
     args = parser.parse_args(argv)
     if args.big < 2 or args.rounds < 1:
         parser.error("--big must be at least 2 and --rounds at least 1")
@@ -193,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         state = Path(tempfile.mkdtemp(prefix="sentinel-bench-apply-"))
         stack.callback(shutil.rmtree, state, ignore_errors=True)  # after the server stopped
         database_url = start_database(state, stack)
-        figures = asyncio.run(_measure(args, database_url))
+        figures = event_loop.run(_measure(args, database_url), args.loop)
     path = write_results("apply-cost", figures)
     _report(figures, args.big)
     console.print(f"results: {path}")

@@ -1,0 +1,29 @@
+"""The event loop a Sentinel process runs on: uvloop's by default, asyncio's own on request.
+
+uvloop (libuv) runs the callbacks and socket I/O of asyncio's streams and asyncpg's protocol in C,
+so a message costs the ingest less CPU; asyncio's loop is kept to rule the loop out when chasing a
+problem (`SENTINEL_INGEST_EVENT_LOOP=asyncio`).
+"""
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal, TypeVar
+
+import uvloop
+
+EventLoopName = Literal["uvloop", "asyncio"]
+T = TypeVar("T")
+
+
+def run(main: Coroutine[Any, Any, T], loop: EventLoopName = "uvloop") -> T:
+    """`asyncio.run(main)` on the named event loop."""
+    factory: Callable[[], asyncio.AbstractEventLoop] | None = (
+        uvloop.new_event_loop if loop == "uvloop" else None
+    )
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main)
+
+
+def name_of(loop: asyncio.AbstractEventLoop) -> EventLoopName:
+    """Which of the two loops `loop` is (for the logs)."""
+    return "uvloop" if isinstance(loop, uvloop.Loop) else "asyncio"
