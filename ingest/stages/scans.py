@@ -18,9 +18,7 @@ from ingest.policy import IngestPolicy
 from ingest.stages import building, realign, scan_io
 from ingest.stages.batch_tx import BatchTx, NeedsLock
 from ingest.stages.parse import Parsed
-from shared.contracts import topics
-from shared.contracts.checkin import CheckinEvent
-from shared.contracts.feedback import Feedback
+from shared.contracts import fast_json, topics
 from shared.contracts.scan import ScanEvent
 from shared.domain.alerts import AlertRequest, AlertType, Severity
 from shared.domain.checkin import Direction, Method
@@ -35,7 +33,7 @@ from shared.domain.scan import (
     decide,
 )
 from shared.store import alerts as alert_store
-from shared.store import badges, checkins, events, presence, states
+from shared.store import badges, checkins, events, states
 from shared.store import visitors as visitor_store
 from shared.store.badges import BadgeHit
 from shared.store.outbox import Outgoing
@@ -56,15 +54,13 @@ class ScanItem:
 
 def feedback_for(stored: events.StoredDecision) -> Outgoing:
     """Return the reader feedback for a stored decision (also used for redeliveries)."""
-    message = Feedback(
+    payload = fast_json.feedback(  # Feedback(...).to_bytes(), without building the model
         event_id=stored.event_id,
-        result=ScanResult(stored.result),
+        result=stored.result,
         display=stored.display,
         reason=stored.reason,
     )
-    return Outgoing(
-        topics.feedback(stored.device_id), message.to_bytes(), 1, False, stored.event_id
-    )
+    return Outgoing(topics.feedback(stored.device_id), payload, 1, False, stored.event_id)
 
 
 def _device_time(scan: ScanEvent) -> datetime | None:
@@ -295,15 +291,15 @@ def _presence_of(
     out = []
     for member_id, state in changed.items():
         hit = views[member_id]
-        message = presence.presence_of(
-            member_id,
-            present=state.direction is Direction.IN
-            and hit.view.member_status is MemberStatus.ACTIVE,
+        present = state.direction is Direction.IN and hit.view.member_status is MemberStatus.ACTIVE
+        payload = fast_json.member_presence(  # as `presence.presence_of(...).to_bytes()`
+            member_id=member_id,
+            state="in" if present else "out",
             since=state.at,
             display_name=hit.view.member_label,
             division=hit.division,
         )
-        out.append(Outgoing(topics.presence_member(member_id), message.to_bytes(), 1, True))
+        out.append(Outgoing(topics.presence_member(member_id), payload, 1, True))
     return out
 
 
@@ -413,20 +409,20 @@ def _events_of(
     holders = {h.view.member_id: h for h in hit_of.values() if h is not None} if corrected else {}
     for row in rows:
         hit = holders.get(row.member_id) if corrected else hit_of.get(row.event_id or "")
-        event = CheckinEvent(
+        payload = fast_json.checkin_event(  # CheckinEvent(...).to_bytes(), without the model
             id=row.id,
             member_id=row.member_id,
             visitor_id=row.visitor_id,
             display_name=hit.view.member_label if hit else "",
             division=hit.division if hit else None,
-            direction=row.direction,
+            direction=row.direction.value,
             at=row.at,
             source=row.source,
-            method=row.method,
+            method=row.method.value,
             device_id=row.device_id,
             event_id=row.event_id,
             replayed=row.replayed,
             corrected=corrected,
         )
-        messages.append(Outgoing(topics.CHECKIN_EVENTS, event.to_bytes(), 1, False, row.event_id))
+        messages.append(Outgoing(topics.CHECKIN_EVENTS, payload, 1, False, row.event_id))
     return messages
