@@ -41,7 +41,10 @@ BACKOFF_MAX_S = 30.0
 # messages; a database back from an outage is picked up within this many seconds.
 DATABASE_BACKOFF_MAX_S = 5.0
 STOP_DRAIN_S = 5.0  # how long a stop waits for the batches in hand to be published
-CONFIRM_AHEAD = 4  # batches written to the broker and still awaiting their PUBACKs, at most
+# Batches written to the broker and still awaiting their flush and PUBACKs, at most: room for
+# the batches of a few milliseconds at a thousand taps a second (`durability.FLUSH_EVERY_S`),
+# so publishing the next batch's answers does not wait for an earlier batch's acknowledgements.
+CONFIRM_AHEAD = 32
 
 
 class _Stopping(Exception):

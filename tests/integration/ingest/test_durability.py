@@ -16,7 +16,7 @@ import pytest
 from ingest import metrics
 from ingest.app import commit_links
 from ingest.dberrors import DatabaseUnavailable
-from ingest.durability import WalFlusher
+from ingest.durability import FLUSH_EVERY_S, WalFlusher
 from ingest.stages.batch_tx import DriverLink
 from shared.settings import Settings
 from tests.fixtures.database import plain_dsn
@@ -24,17 +24,18 @@ from tests.fixtures.database import plain_dsn
 FLUSH_APP = "sentinel-tests-flush"
 
 
-def _flusher(database_url: str) -> WalFlusher:
+def _flusher(database_url: str, every_s: float = FLUSH_EVERY_S) -> WalFlusher:
     """A flusher on a link of its own, named so the tests can find its backend."""
-    return WalFlusher(DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True))
+    link = DriverLink(database_url, application_name=FLUSH_APP, synchronous_commit=True)
+    return WalFlusher(link, every_s=every_s)
 
 
 @contextlib.asynccontextmanager
 async def running_flusher(
-    database_url: str,
+    database_url: str, every_s: float = FLUSH_EVERY_S
 ) -> AsyncIterator[tuple[WalFlusher, "asyncio.Task[None]"]]:
     """A warmed-up flusher and its `run` task, on the test's own loop."""
-    flusher = _flusher(database_url)
+    flusher = _flusher(database_url, every_s)
     await flusher.warm_up()
     running = asyncio.create_task(flusher.run())
     try:
@@ -106,6 +107,24 @@ async def test_requests_made_together_share_one_flushing_commit(
         await wal.flushed()  # the run is waiting for requests now
         before = await _flushes(locker)
         await asyncio.gather(wal.flushed(), wal.flushed(), wal.flushed())
+        assert await _flushes(locker) == before + 1
+
+
+async def test_flushing_commits_begin_at_most_once_per_interval_and_serve_who_asked_meanwhile(
+    database_url: str, locker: asyncpg.Connection
+) -> None:
+    every_s = 0.3
+    loop = asyncio.get_running_loop()
+    async with running_flusher(database_url, every_s) as (wal, _), asyncio.timeout(10):
+        began = loop.time()
+        await wal.flushed()  # the run's first flush: at once
+        before = await _flushes(locker)
+        # Asked right after a flush: the next one waits out the interval and serves all three.
+        second, third = wal.flushed(), wal.flushed()
+        await asyncio.sleep(0)  # the run task wakes up and starts pacing
+        fourth = wal.flushed()
+        await asyncio.gather(second, third, fourth)
+        assert loop.time() - began >= every_s
         assert await _flushes(locker) == before + 1
 
 
