@@ -99,25 +99,32 @@ class LeanPublisher(broker_conn.Connection):
         if wanted > MAX_UNACKED:
             raise ValueError(f"{wanted} QoS 1 messages in one send; at most {MAX_UNACKED}")
         try:
-            async with asyncio.timeout(timeout_s):
-                while len(self._pending) + wanted > MAX_UNACKED:
-                    # Only waits: the oldest send's outcome is its own caller's to hear.
-                    await asyncio.wait({next(iter(self._pending.values())).done})
-                if self._closed is not None:
-                    raise PublisherClosed(str(self._closed))
-                acks = _Acks(asyncio.get_running_loop())
-                buffer = bytearray()
-                for message in messages:
-                    packet_id = 0
-                    if message.qos:
-                        packet_id = self._take_id()
-                        self._pending[packet_id] = acks
-                        acks.left += 1
-                    buffer += publish_packet(message, packet_id)
-                self._writer.write(bytes(buffer))
-                if not acks.left:
-                    acks.done.set_result(None)
-                await self._writer.drain()
+            if len(self._pending) + wanted > MAX_UNACKED:
+                async with asyncio.timeout(timeout_s):
+                    while len(self._pending) + wanted > MAX_UNACKED:
+                        # Only waits: the oldest send's outcome is its own caller's to hear.
+                        await asyncio.wait({next(iter(self._pending.values())).done})
+            if self._closed is not None:
+                raise PublisherClosed(str(self._closed))
+            acks = _Acks(asyncio.get_running_loop())
+            buffer = bytearray()
+            for message in messages:
+                packet_id = 0
+                if message.qos:
+                    packet_id = self._take_id()
+                    self._pending[packet_id] = acks
+                    acks.left += 1
+                buffer += publish_packet(message, packet_id)
+            transport = self._writer.transport
+            self._writer.write(bytes(buffer))
+            if not acks.left:
+                acks.done.set_result(None)
+            # Most writes go straight to the socket: wait (bounded) only when the transport
+            # holds more than its high-water mark, which is when a drain would wait. A lost
+            # connection is the read loop's to notice; it fails every pending send.
+            if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
+                async with asyncio.timeout(timeout_s):
+                    await self._writer.drain()
         except (OSError, TimeoutError) as exc:
             self._fail(exc)
             raise PublisherClosed(f"publish failed: {exc!r}") from exc
@@ -125,6 +132,9 @@ class LeanPublisher(broker_conn.Connection):
 
     async def confirmed(self, acked: "asyncio.Future[None]", *, timeout_s: float = 10.0) -> None:
         """Wait for a `send`'s acknowledgement; a broker silent for `timeout_s` fails the link."""
+        if acked.done():  # usually, by the time a batch's flush has let it be confirmed
+            acked.result()  # raises PublisherClosed if the link failed first
+            return
         try:
             async with asyncio.timeout(timeout_s):
                 # Shielded: a cancelled caller must not cancel the future the sends after it
