@@ -39,6 +39,7 @@ async def test_event_id_is_the_correlation_id_of_the_scans_log_lines(
     assert all(line["service"] == "ingest" and "ts" in line and "level" in line for line in mine)
     started = [line for line in lines if line.get("event") == "ingest_starting"]
     assert [line["event_loop"] for line in started] == ["uvloop"]  # the default loop
+    assert started[0]["gc_frozen"] > 1000  # the start-up heap, kept out of full collections
 
 
 async def test_ingest_exposes_prometheus_metrics(
