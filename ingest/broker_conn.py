@@ -85,12 +85,31 @@ async def open_connection(
     return reader, writer
 
 
+# What writing to a lost connection raises: asyncio's loop an OSError, or nothing; uvloop a
+# RuntimeError ("the handler is closed") once the transport has closed itself.
+WRITE_ERRORS = (OSError, RuntimeError)
+
+
+def write_if_open(writer: asyncio.StreamWriter, data: bytes) -> bool:
+    """Write `data` unless the connection is closing or lost; False if it was not written.
+
+    A lost connection is the read loop's to report (it fails whatever still waits on it); a
+    write that finds it first is dropped instead of raising whatever the event loop raises.
+    """
+    if writer.is_closing():
+        return False
+    try:
+        writer.write(data)
+    except WRITE_ERRORS:
+        return False
+    return True
+
+
 async def ping(writer: asyncio.StreamWriter, keepalive: int, open_: Callable[[], bool]) -> None:
     """Send PINGREQ every half keepalive while `open_()` says the connection is in use."""
     while open_():
         await asyncio.sleep(keepalive / 2)  # keepalive schedule
-        with contextlib.suppress(OSError):
-            writer.write(b"\xc0\x00")
+        write_if_open(writer, b"\xc0\x00")
 
 
 async def disconnect(writer: asyncio.StreamWriter, tasks: Iterable[asyncio.Task[None]]) -> None:
@@ -98,8 +117,8 @@ async def disconnect(writer: asyncio.StreamWriter, tasks: Iterable[asyncio.Task[
     tasks = list(tasks)
     for task in tasks:
         task.cancel()
-    with contextlib.suppress(OSError):  # TimeoutError is an OSError
-        writer.write(b"\xe0\x00")
+    with contextlib.suppress(*WRITE_ERRORS):  # TimeoutError is an OSError
+        write_if_open(writer, b"\xe0\x00")
         writer.close()
         async with asyncio.timeout(2):
             await writer.wait_closed()

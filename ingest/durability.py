@@ -101,6 +101,7 @@ class WalFlusher:
                         done.set_result(None)
         finally:
             self._stopped = True
+            self._wanted.clear()  # a request cancelled with the run is not the next run's
             waiting, self._waiting = self._waiting, []
             self._fail(waiting, DatabaseUnavailable("the WAL flusher stopped"))
 

@@ -91,9 +91,9 @@ class LeanPublisher(broker_conn.Connection):
         connection fails first): a caller can send the next batch before the broker has
         answered this one. One caller's sends go out in the order of its calls; another
         caller's send may go between them when this one waits. Waits only for the socket to
-        drain, and for room when MAX_UNACKED messages await their PUBACKs (a single send of
-        more is refused before anything is written; an ingest batch is at most 10,000 scans,
-        about 30,000 messages).
+        drain when the transport holds more than its high-water mark, and for room when
+        MAX_UNACKED messages await their PUBACKs (a single send of more is refused before
+        anything is written; an ingest batch is at most 10,000 scans, about 30,000 messages).
         """
         wanted = sum(1 for m in messages if m.qos)
         if wanted > MAX_UNACKED:
@@ -106,6 +106,8 @@ class LeanPublisher(broker_conn.Connection):
                         await asyncio.wait({next(iter(self._pending.values())).done})
             if self._closed is not None:
                 raise PublisherClosed(str(self._closed))
+            if self._writer.is_closing():  # lost, and the read loop has not said so yet
+                raise ConnectionResetError("the connection to the broker is closing")
             acks = _Acks(asyncio.get_running_loop())
             buffer = bytearray()
             for message in messages:
@@ -120,12 +122,13 @@ class LeanPublisher(broker_conn.Connection):
             if not acks.left:
                 acks.done.set_result(None)
             # Most writes go straight to the socket: wait (bounded) only when the transport
-            # holds more than its high-water mark, which is when a drain would wait. A lost
-            # connection is the read loop's to notice; it fails every pending send.
+            # holds more than its high-water mark, which is when a drain would wait. A
+            # connection lost after the write is the read loop's to notice: it fails every
+            # pending send.
             if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
                 async with asyncio.timeout(timeout_s):
                     await self._writer.drain()
-        except (OSError, TimeoutError) as exc:
+        except (*broker_conn.WRITE_ERRORS, TimeoutError) as exc:
             self._fail(exc)
             raise PublisherClosed(f"publish failed: {exc!r}") from exc
         return acks.done

@@ -114,7 +114,8 @@ class LeanSubscriber(broker_conn.Connection):
             if qos == 1:
                 buffer += puback_packet(mid)
         if buffer and self._closed is None:
-            self._writer.write(bytes(buffer))
+            # Lost meanwhile: dropped; the broker redelivers what was not acknowledged.
+            broker_conn.write_if_open(self._writer, bytes(buffer))
 
     async def _read_loop(self) -> None:
         stream = PacketReader(self._reader)

@@ -1,7 +1,8 @@
 """Helpers for the benchmark smoke tests: the session's PostgreSQL seen from sync tests.
 
-The benchmarks' entry points run their own event loops (`asyncio.run`), so their tests are
-plain functions; these helpers talk to the server with a loop of their own.
+The benchmarks' entry points run their own event loops (`asyncio.run`,
+`shared.event_loop.run`), so their tests are plain functions; these helpers talk to the server
+with a loop of their own.
 """
 
 import asyncio

@@ -9,11 +9,18 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 import pytest
 
+from ingest import mqtt
 from ingest import publisher as publisher_module
+from ingest.inbound import Inbound
+from ingest.mqtt import BrokerUnavailable
 from ingest.publisher import LeanPublisher, PublisherClosed
+from shared import event_loop
+from shared.clock import SystemClock
+from shared.event_loop import EventLoopName
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
 from tests.fixtures.mqtt import MqttProbe, open_probe, unique_name
@@ -115,3 +122,35 @@ async def test_a_cancelled_waiter_leaves_the_acknowledgement_to_the_others(
         async with asyncio.timeout(5):
             await publisher.confirmed(acked)
         assert [m.payload for m in await probe.collect(topic, 1)] == [b"a1"]
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_dead_broker_is_reported_as_unavailable_on_either_event_loop(
+    own_broker: Mosquitto, request: pytest.FixtureRequest, loop: EventLoopName
+) -> None:
+    """On uvloop a write to a reset socket raises RuntimeError, not OSError: still unavailable.
+
+    The ingest's link (subscriber and publisher) to a broker killed under it: sends fail as
+    BrokerUnavailable, PUBACKs are dropped quietly (the broker redelivers), and leaving the link
+    raises nothing of its own, on the loop the service runs on as on asyncio's.
+    """
+
+    async def scenario() -> None:
+        topic = unique_name(request, "t")
+        async with mqtt.connect(
+            own_broker.url,
+            client_id=unique_name(request, "link"),
+            clock=SystemClock(),
+            subscriptions=[mqtt.Subscription(topic)],
+        ) as link:
+            await link.publish(_messages(topic, "before"))
+            _pause(own_broker)
+            acked = await link.send(_messages(topic, "unread"))  # left unread in its socket
+            own_broker.stop(kill=True)  # so both connections are reset under the link
+            with pytest.raises(BrokerUnavailable):
+                await link.confirmed(acked)
+            with pytest.raises(BrokerUnavailable):
+                await link.send(_messages(topic, "after"))
+            link.ack([Inbound(topic, b"x", 1, 1, datetime.now(UTC))])
+
+    event_loop.run(scenario(), loop)
