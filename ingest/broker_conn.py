@@ -117,7 +117,7 @@ async def disconnect(writer: asyncio.StreamWriter, tasks: Iterable[asyncio.Task[
     tasks = list(tasks)
     for task in tasks:
         task.cancel()
-    with contextlib.suppress(*WRITE_ERRORS):  # TimeoutError is an OSError
+    with contextlib.suppress(OSError):  # TimeoutError is an OSError; writes: write_if_open
         write_if_open(writer, b"\xe0\x00")
         writer.close()
         async with asyncio.timeout(2):

@@ -106,8 +106,6 @@ class LeanPublisher(broker_conn.Connection):
                         await asyncio.wait({next(iter(self._pending.values())).done})
             if self._closed is not None:
                 raise PublisherClosed(str(self._closed))
-            if self._writer.is_closing():  # lost, and the read loop has not said so yet
-                raise ConnectionResetError("the connection to the broker is closing")
             acks = _Acks(asyncio.get_running_loop())
             buffer = bytearray()
             for message in messages:
@@ -118,7 +116,9 @@ class LeanPublisher(broker_conn.Connection):
                     acks.left += 1
                 buffer += publish_packet(message, packet_id)
             transport = self._writer.transport
-            self._writer.write(bytes(buffer))
+            if not broker_conn.write_if_open(self._writer, bytes(buffer)):
+                # Lost, and the read loop has not said so yet.
+                raise ConnectionResetError("the connection to the broker is lost")
             if not acks.left:
                 acks.done.set_result(None)
             # Most writes go straight to the socket: wait (bounded) only when the transport
@@ -128,7 +128,7 @@ class LeanPublisher(broker_conn.Connection):
             if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
                 async with asyncio.timeout(timeout_s):
                     await self._writer.drain()
-        except (*broker_conn.WRITE_ERRORS, TimeoutError) as exc:
+        except (OSError, TimeoutError) as exc:
             self._fail(exc)
             raise PublisherClosed(f"publish failed: {exc!r}") from exc
         return acks.done

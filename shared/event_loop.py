@@ -8,9 +8,10 @@ by itself when it is installed.
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 EventLoopName = Literal["uvloop", "asyncio"]
+EVENT_LOOPS: tuple[EventLoopName, ...] = get_args(EventLoopName)  # for command-line choices
 T = TypeVar("T")
 
 

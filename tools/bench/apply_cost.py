@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1000, help="one-scan batches measured")
     parser.add_argument("--big", type=int, default=50, help="scans per batch in the big batches")
     parser.add_argument(
-        "--loop", choices=["uvloop", "asyncio"], default="uvloop", help="the event loop measured"
+        "--loop", choices=event_loop.EVENT_LOOPS, default="uvloop", help="the event loop measured"
     )
     args = parser.parse_args(argv)
     if args.big < 2 or args.rounds < 1:

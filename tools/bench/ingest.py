@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--loop",
-        choices=("uvloop", "asyncio"),
+        choices=event_loop.EVENT_LOOPS,
         default="uvloop",
         help="the load generator's event loop (uvloop: it takes less of the CPUs it shares with "
         "what it measures); the ingest's is SENTINEL_INGEST_EVENT_LOOP",
