@@ -9,8 +9,8 @@ the check-ins in SQL) and outbox messages, saves member states and ends the live
 coverage of members who left, again in one statement; optimistic, it first checks what the
 decisions read. They keep the semantics of the store functions the other edges use
 (`shared.store.devices.touch_devices`, `states.lock_member_states`,
-`checkins.insert_checkins`, `outbox.enqueue`, `audit.record`). A small batch sends its rows as
-composite rows, one argument per table; a large one as column arrays (`ROWS_UP_TO`).
+`checkins.insert_checkins`, `outbox.enqueue`, `audit.record`). The write sends each table's
+rows as one array of composite rows.
 """
 
 import uuid
@@ -248,35 +248,11 @@ _WRITE_CTES = """
     )
 """
 
-# Where the write's rows come from: an array per column, the cheaper per row, or an array of
-# rows of a composite type per table (migration 0012), the cheaper per statement: 16 arguments
-# instead of 46 save a one-scan batch about a sixth of the worker's CPU, while asyncpg encodes
-# each composite field through a slower path (deploy/README.md §8.4). Batches of up to
-# ROWS_UP_TO decisions use rows.
-ROWS_UP_TO = 3
-_BY_COLUMNS = {
-    "{checkins}": """SELECT * FROM unnest(
-    CAST(:c_id AS uuid[]), CAST(:c_at AS timestamptz[]), CAST(:c_member AS uuid[]),
-    CAST(:c_visitor AS uuid[]), CAST(:c_badge AS uuid[]), CAST(:c_dir AS text[]),
-    CAST(:c_source AS text[]), CAST(:c_method AS text[]), CAST(:c_device AS text[]),
-    CAST(:c_event AS text[]), CAST(:c_suspect AS boolean[]),
-    CAST(:c_replayed AS boolean[]))
-    AS u(id, at, member_id, visitor_id, badge_id, direction, source, method, device_id,
-         event_id, clock_suspect, replayed)""",
-    "{states}": """SELECT * FROM unnest(CAST(:s_member AS uuid[]), CAST(:s_dir AS text[]),
-                     CAST(:s_at AS timestamptz[]), CAST(:s_checkin AS uuid[]))""",
-    "{decisions}": """SELECT * FROM unnest(
-    CAST(:p_event AS text[]), CAST(:p_device AS text[]), CAST(:p_result AS text[]),
-    CAST(:p_reason AS text[]), CAST(:p_display AS text[]), CAST(:p_member AS uuid[]),
-    CAST(:p_checkin AS uuid[]), CAST(:p_event_at AS timestamptz[]),
-    CAST(:p_received AS timestamptz[]), CAST(:p_suspect AS boolean[]))""",
-    "{outbox}": """unnest(CAST(:o_topic AS text[]), CAST(:o_payload AS bytea[]),
-            CAST(:o_qos AS integer[]), CAST(:o_retain AS boolean[]),
-            CAST(:o_correlation AS text[]))""",
-    "{guard}": """unnest(CAST(:g_member AS uuid[]), CAST(:g_dir AS text[]),
-            CAST(:g_at AS timestamptz[]), CAST(:g_checkin AS uuid[]))""",
-}
-_BY_ROWS = {
+# The write's rows: one array of rows of a composite type per table (migration 0012). Against
+# one array per column this is cheaper for every batch size, in the worker (asyncpg checks
+# each array element against the `collections.abc` classes, a row once) and in the server
+# (deploy/README.md §8.4).
+_ROW_SOURCES = {
     "{checkins}": "SELECT * FROM unnest(CAST(:checkins AS sentinel_checkin_row[]))",
     "{states}": "SELECT * FROM unnest(CAST(:states AS sentinel_state_row[]))",
     "{decisions}": "SELECT * FROM unnest(CAST(:decisions AS sentinel_decision_row[]))",
@@ -285,18 +261,14 @@ _BY_ROWS = {
 }
 
 
-def _write_statements(sql: str) -> dict[bool, DriverStatement]:
-    """The statement by whether it takes rows (True) or column arrays (False)."""
-    out = {}
-    for by_rows, sources in ((False, _BY_COLUMNS), (True, _BY_ROWS)):
-        text = sql
-        for placeholder, source in sources.items():
-            text = text.replace(placeholder, source)
-        out[by_rows] = DriverStatement.from_named(text)
-    return out
+def _write_statement(sql: str) -> DriverStatement:
+    """The statement with each table's rows taken from its argument."""
+    for placeholder, source in _ROW_SOURCES.items():
+        sql = sql.replace(placeholder, source)
+    return DriverStatement.from_named(sql)
 
 
-_WRITE_LOCKED = _write_statements(
+_WRITE_LOCKED = _write_statement(
     _WRITE_CTES + "SELECT ARRAY(SELECT id FROM o ORDER BY id) AS outbox_ids"
 )
 
@@ -311,7 +283,7 @@ INPUTS_CONFLICT = "a reader, a badge or the building changed since the batch rea
 # path (NeedsLock), which locks all of a batch's rows in one pass in member-id order, as
 # `lock_member_states` does: creating them here, after `g`, could take two workers' locks in
 # opposite orders.
-_WRITE_OPTIMISTIC = _write_statements(
+_WRITE_OPTIMISTIC = _write_statement(
     _WRITE_CTES
     + """
     , g AS (
@@ -371,18 +343,14 @@ async def write_batch(
     relay_delay_s: float,
     read: Prefetch,
     now: datetime,
-    by_rows: bool | None = None,
 ) -> list[int]:
     """Write the batch in one statement; return the outbox ids in message order.
 
     A decision for an event another worker committed meanwhile raises IntegrityError (the
     apply stage retries the batch, which then sees the stored decision). Optimistic, a member
     state changed since `read` raises asyncpg's SerializationError and writes nothing.
-    `by_rows`: the rows as composite rows or column arrays; by default by the batch's size.
     """
-    if by_rows is None:
-        by_rows = len(writes.decisions) <= ROWS_UP_TO
-    params = _row_params(writes) if by_rows else _column_params(writes)
+    params = _row_params(writes)
     params |= {
         "w_reason": LiveEndReason.MEMBER_CHECKOUT.value,
         "w_member": list(writes.left),
@@ -390,22 +358,14 @@ async def write_batch(
         "o_delay": relay_delay_s,
     }
     if not tx.optimistic:
-        result = await tx.one(_WRITE_LOCKED[by_rows], params)
+        result = await tx.one(_WRITE_LOCKED, params)
         return list(result["outbox_ids"])
     guard = sorted(read.read_states, key=lambda s: s[0])
     had_row = {s[0] for s in guard}
     if any(s.member_id not in had_row for s in writes.states):
         raise NeedsLock("a member's first state row")
-    if by_rows:
-        params["guard"] = guard
-    else:
-        params |= {
-            "g_member": [s[0] for s in guard],
-            "g_dir": [s[1] for s in guard],
-            "g_at": [s[2] for s in guard],
-            "g_checkin": [s[3] for s in guard],
-        }
     params |= {
+        "guard": guard,
         "g_count": len(guard),
         "gd_id": list(read.device_status),
         "gd_status": list(read.device_status.values()),
@@ -415,7 +375,7 @@ async def write_batch(
         "seen_before": now - SEEN_EVERY,
     }
     await tx.before_write(writes.states, had_row)
-    result = await tx.one(_WRITE_OPTIMISTIC[by_rows], params)
+    result = await tx.one(_WRITE_OPTIMISTIC, params)
     tx.mark_written()
     return list(result["outbox_ids"])
 
@@ -460,44 +420,6 @@ def _row_params(writes: BatchWrites) -> dict[str, Any]:
     }
 
 
-def _column_params(writes: BatchWrites) -> dict[str, Any]:
-    """The same, one array per column."""
-    rows, states, decided = writes.checkins, writes.states, writes.decisions
-    return {
-        "c_id": [r.id for r in rows],
-        "c_at": [r.at for r in rows],
-        "c_member": [r.member_id for r in rows],
-        "c_visitor": [r.visitor_id for r in rows],
-        "c_badge": [r.badge_id for r in rows],
-        "c_dir": [r.direction.value for r in rows],
-        "c_source": [r.source for r in rows],
-        "c_method": [r.method.value for r in rows],
-        "c_device": [r.device_id for r in rows],
-        "c_event": [r.event_id for r in rows],
-        "c_suspect": [r.clock_suspect for r in rows],
-        "c_replayed": [r.replayed for r in rows],
-        "s_member": [s.member_id for s in states],
-        "s_dir": [s.direction.value if s.direction else None for s in states],
-        "s_at": [s.at for s in states],
-        "s_checkin": [s.checkin_id for s in states],
-        "p_event": [d.event_id for d in decided],
-        "p_device": [d.device_id for d in decided],
-        "p_result": [d.result for d in decided],
-        "p_reason": [d.reason for d in decided],
-        "p_display": [d.display for d in decided],
-        "p_member": [d.member_id for d in decided],
-        "p_checkin": [d.checkin_id for d in decided],
-        "p_event_at": [d.event_at for d in decided],
-        "p_received": [d.received_at for d in decided],
-        "p_suspect": [d.clock_suspect for d in decided],
-        "o_topic": [m.topic for m in writes.outbox],
-        "o_payload": [m.payload for m in writes.outbox],
-        "o_qos": [m.qos for m in writes.outbox],
-        "o_retain": [m.retain for m in writes.outbox],
-        "o_correlation": [m.correlation_id for m in writes.outbox],
-    }
-
-
 async def warm_up(tx: BatchTx, *, now: datetime, on: date) -> None:
     """Run the optimistic statements once with nothing in them (writes nothing).
 
@@ -506,5 +428,4 @@ async def warm_up(tx: BatchTx, *, now: datetime, on: date) -> None:
     """
     read = await prefetch(tx, event_ids=[], device_ids=[], serials=[], now=now, on=on)
     empty = BatchWrites(checkins=[], states=[], decisions=[], left={}, outbox=[])
-    for by_rows in (True, False):  # both forms of the write (small batches and large)
-        await write_batch(tx, empty, relay_delay_s=0, read=read, now=now, by_rows=by_rows)
+    await write_batch(tx, empty, relay_delay_s=0, read=read, now=now)
