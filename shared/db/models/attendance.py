@@ -30,6 +30,9 @@ class Checkin(Base):
         server_default=text("gen_random_uuid()"),
     )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    # References as the ORM sees them (it orders its inserts by them). In the database they
+    # are statement triggers on the plain-PostgreSQL path, foreign keys on TimescaleDB's
+    # (migration 0013): the same rule and error either way.
     member_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"))
     visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visitors.id"))
     badge_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("badges.id"))
