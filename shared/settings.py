@@ -57,7 +57,10 @@ class Settings(BaseSettings):
 
     ingest_client_id: str = "sentinel-ingest"
     ingest_share_group: str | None = None
-    ingest_batch_max: int = Field(default=500, ge=1, le=10000)
+    # At most this many messages per batch; a backlog drains faster in batches of 1,000 than of
+    # 500 (deploy/README.md §8.4). The broker's in-flight window must be at least as large
+    # (broker/README.md): each message stays unacknowledged until its batch is committed.
+    ingest_batch_max: int = Field(default=1000, ge=1, le=10000)
     ingest_queue_max: int = Field(default=10000, ge=10)
     # The optimistic batch writes commit without waiting for the disk (answered sooner); a batch
     # is acknowledged to the broker only once a durable commit has flushed it

@@ -48,7 +48,7 @@ def test_ingest_bench_answers_every_tap_and_writes_its_figures(
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"] <= row["max_ms"]
         assert row["presence_missing"] == 0  # every tap's presence change was seen
         assert 0 < row["presence_lag_p50_ms"] <= row["presence_lag_p99_ms"]
-        assert set(row["cpu_percent"]) == {"ingest", "mosquitto", "postgres"}
+        assert set(row["cpu_percent"]) == {"ingest", "mosquitto", "postgres", "load"}
         assert min(row["cpu_percent"].values()) >= 0
     sustained = results["sustained"]
     assert sustained["taps"] == sum(sustained["results"].values()) == 60

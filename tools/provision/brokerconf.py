@@ -14,7 +14,7 @@ from pathlib import Path
 from tools.provision.pki import TlsPaths
 
 MAX_QUEUED_MESSAGES = 1_000_000
-MAX_INFLIGHT_MESSAGES = 1000  # ≥ SENTINEL_INGEST_BATCH_MAX (500)
+MAX_INFLIGHT_MESSAGES = 1000  # ≥ SENTINEL_INGEST_BATCH_MAX (1000)
 
 
 @dataclass(frozen=True)
