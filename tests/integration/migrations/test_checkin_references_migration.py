@@ -8,7 +8,7 @@ admin's change to a member. Reversible: the downgrade puts the foreign keys back
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -165,7 +165,7 @@ async def test_a_check_in_and_a_delete_racing_the_second_waits_and_is_refused(
 ) -> None:
     writer, deleter, watcher = conns
     member, badge, _ = await _people(writer)
-    steps: dict[str, tuple[asyncpg.Connection, Callable[[], Awaitable[Any]]]] = {
+    steps: dict[str, tuple[asyncpg.Connection, Callable[[], Coroutine[Any, Any, Any]]]] = {
         "check_in": (writer, lambda: _check_in(writer, member=member, badge=badge, visitor=None)),
         "delete": (deleter, lambda: deleter.execute("DELETE FROM badges WHERE id = $1", badge)),
     }
