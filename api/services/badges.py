@@ -181,4 +181,9 @@ async def delete_badge(
         )
     before = snapshot(badge, FIELDS)
     await session.delete(badge)
+    # A tap written meanwhile (not yet committed when it was counted above) is seen by the
+    # database's own check, which waits for it (migration 0013): the same answer.
+    await flush_or_conflict(
+        session, "badge_has_history", "The badge has just been used; decommission it instead"
+    )
     await record_change(session, actor, "badge_delete", "badge", badge_id, before=before)

@@ -1,9 +1,11 @@
 """Badges over HTTP: canonical serials, assignment rules, decommission instead of delete."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.domain.checkin import Direction, Method
@@ -101,3 +103,46 @@ async def test_used_badge_cannot_be_deleted(
     ).json()
     assert (await api_client.delete(f"/api/badges/{fresh['id']}", headers=qm)).status_code == 204
     assert (await api_client.get(f"/api/badges/{fresh['id']}", headers=qm)).status_code == 404
+
+
+async def test_a_badge_deleted_while_its_tap_is_being_written_is_refused_as_used(
+    api_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    qm, _ = await login_headers(sessionmaker, level=2)
+    async with sessionmaker.begin() as s:
+        member = await make_member(s)
+    tap = NewCheckin(
+        uuid.uuid4(),
+        datetime.now(UTC),
+        Direction.IN,
+        "rdr-1",
+        Method.BADGE,
+        member.id,
+        badge_id=member.badge_id,
+    )
+    url = f"/api/badges/{member.badge_id}"
+    async with sessionmaker.begin() as writing:
+        await insert_checkins(writing, [tap])  # not committed yet: the count sees nothing
+        delete = asyncio.create_task(
+            api_client.delete(url, params={"unassign_first": True}, headers=qm)
+        )
+        async with asyncio.timeout(10):
+            while not await _someone_waits_for_a_lock(sessionmaker):
+                await asyncio.sleep(0.01)
+    refused = await delete
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "badge_has_history"
+    kept = await api_client.get(url, headers=qm)
+    assert kept.status_code == 200 and kept.json()["member_id"] == str(member.id)
+
+
+async def _someone_waits_for_a_lock(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    # A transaction of its own each time: activity statistics hold still within one.
+    async with sessionmaker() as watcher:
+        waiting = await watcher.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            )
+        )
+    return bool(waiting)
