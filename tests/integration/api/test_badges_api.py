@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.domain.checkin import Direction, Method
 from shared.store.checkins import NewCheckin, insert_checkins
 from tests.fixtures.auth import login_headers
-from tests.fixtures.factories import make_member
+from tests.fixtures.factories import MadeMember, make_member
 
 
 async def test_create_normalises_the_serial_and_refuses_duplicates(
@@ -79,20 +79,7 @@ async def test_used_badge_cannot_be_deleted(
     qm, _ = await login_headers(sessionmaker, level=2)
     async with sessionmaker.begin() as s:
         member = await make_member(s)
-        await insert_checkins(
-            s,
-            [
-                NewCheckin(
-                    uuid.uuid4(),
-                    datetime.now(UTC),
-                    Direction.IN,
-                    "rdr-1",
-                    Method.BADGE,
-                    member.id,
-                    badge_id=member.badge_id,
-                )
-            ],
-        )
+        await insert_checkins(s, [_tap(member)])
     url = f"/api/badges/{member.badge_id}"
     assigned = await api_client.delete(url, headers=qm)
     assert assigned.status_code == 409 and assigned.json()["code"] == "badge_assigned"
@@ -111,18 +98,9 @@ async def test_a_badge_deleted_while_its_tap_is_being_written_is_refused_as_used
     qm, _ = await login_headers(sessionmaker, level=2)
     async with sessionmaker.begin() as s:
         member = await make_member(s)
-    tap = NewCheckin(
-        uuid.uuid4(),
-        datetime.now(UTC),
-        Direction.IN,
-        "rdr-1",
-        Method.BADGE,
-        member.id,
-        badge_id=member.badge_id,
-    )
     url = f"/api/badges/{member.badge_id}"
     async with sessionmaker.begin() as writing:
-        await insert_checkins(writing, [tap])  # not committed yet: the count sees nothing
+        await insert_checkins(writing, [_tap(member)])  # not committed: the count sees nothing
         delete = asyncio.create_task(
             api_client.delete(url, params={"unassign_first": True}, headers=qm)
         )
@@ -146,3 +124,16 @@ async def _someone_waits_for_a_lock(sessionmaker: async_sessionmaker[AsyncSessio
             )
         )
     return bool(waiting)
+
+
+def _tap(member: MadeMember) -> NewCheckin:
+    """A check-in of the member's badge on a reader."""
+    return NewCheckin(
+        uuid.uuid4(),
+        datetime.now(UTC),
+        Direction.IN,
+        "rdr-1",
+        Method.BADGE,
+        member.id,
+        badge_id=member.badge_id,
+    )
