@@ -5,12 +5,12 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.domain.checkin import Direction, Method
 from shared.store.checkins import NewCheckin, insert_checkins
 from tests.fixtures.auth import login_headers
+from tests.fixtures.database import lock_waiter
 from tests.fixtures.factories import MadeMember, make_member
 
 
@@ -93,7 +93,9 @@ async def test_used_badge_cannot_be_deleted(
 
 
 async def test_a_badge_deleted_while_its_tap_is_being_written_is_refused_as_used(
-    api_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+    api_client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
 ) -> None:
     qm, _ = await login_headers(sessionmaker, level=2)
     async with sessionmaker.begin() as s:
@@ -104,26 +106,12 @@ async def test_a_badge_deleted_while_its_tap_is_being_written_is_refused_as_used
         delete = asyncio.create_task(
             api_client.delete(url, params={"unassign_first": True}, headers=qm)
         )
-        async with asyncio.timeout(10):
-            while not await _someone_waits_for_a_lock(sessionmaker):
-                await asyncio.sleep(0.01)
+        await lock_waiter(database_url)  # the delete's check waits for the tap's transaction
     refused = await delete
     assert refused.status_code == 409, refused.text
     assert refused.json()["code"] == "badge_has_history"
     kept = await api_client.get(url, headers=qm)
     assert kept.status_code == 200 and kept.json()["member_id"] == str(member.id)
-
-
-async def _someone_waits_for_a_lock(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
-    # A transaction of its own each time: activity statistics hold still within one.
-    async with sessionmaker() as watcher:
-        waiting = await watcher.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database()"
-            )
-        )
-    return bool(waiting)
 
 
 def _tap(member: MadeMember) -> NewCheckin:

@@ -19,7 +19,7 @@ from ingest.dberrors import DatabaseUnavailable
 from ingest.durability import FLUSH_EVERY_S, WalFlusher
 from ingest.stages.batch_tx import DriverLink
 from shared.settings import Settings
-from tests.fixtures.database import plain_dsn
+from tests.fixtures.database import lock_waiter
 
 FLUSH_APP = "sentinel-tests-flush"
 
@@ -56,22 +56,8 @@ async def _hold_the_row(locker: asyncpg.Connection) -> None:
 
 
 async def _flusher_waits_on_the_row(database_url: str) -> int:
-    """The flusher's backend pid, once its flushing commit waits for `locker`'s lock.
-
-    Asked on a connection of its own: inside `locker`'s transaction the activity view would
-    show the same snapshot every time.
-    """
-    sql = (
-        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'"
-    )
-    watcher = await asyncpg.connect(plain_dsn(database_url))
-    try:
-        async with asyncio.timeout(10):
-            while (pid := await watcher.fetchval(sql, FLUSH_APP)) is None:
-                await asyncio.sleep(0.01)
-    finally:
-        await watcher.close()
-    return int(pid)
+    """The flusher's backend pid, once its flushing commit waits for `locker`'s lock."""
+    return await lock_waiter(database_url, application_name=FLUSH_APP)
 
 
 async def test_a_request_is_served_by_a_flush_begun_after_it(

@@ -22,6 +22,7 @@ from ingest.stages.batch_tx import DriverLink
 from shared.domain.checkin import Method
 from shared.domain.duty_watch import LiveEndReason
 from shared.services import forced_checkout
+from tests.fixtures.database import lock_waiter
 from tests.fixtures.factories import MadeMember, make_member
 from tests.integration.ingest.conftest import OPTIMISTIC_APP, READER, select_rows
 
@@ -180,6 +181,7 @@ async def test_a_rollover_holding_the_state_row_during_the_write_wins_and_the_ta
     apply: Callable[..., Awaitable[BatchOutcome]],
     member: MadeMember,
     sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await apply((member.uid, 1, 10))  # in
@@ -203,7 +205,7 @@ async def test_a_rollover_holding_the_state_row_during_the_write_wins_and_the_ta
 
         async def commit_when_blocked() -> None:
             try:
-                await _until_waiting_on_a_lock(sessionmaker)
+                await lock_waiter(database_url, application_name=OPTIMISTIC_APP)
                 await session.commit()
             finally:
                 await session.close()
@@ -224,23 +226,6 @@ async def test_a_rollover_holding_the_state_row_during_the_write_wins_and_the_ta
     ]
     state = await select_rows(sessionmaker, "SELECT direction FROM member_states")
     assert [r.direction for r in state] == ["in"]
-
-
-async def _until_waiting_on_a_lock(sm: async_sessionmaker[AsyncSession]) -> None:
-    """Return once the optimistic connection's statement waits for a lock (bounded)."""
-    async with asyncio.timeout(10):
-        while True:
-            async with sm() as session:
-                waiting = await session.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity"
-                        " WHERE application_name = :app AND wait_event_type = 'Lock'"
-                    ),
-                    {"app": OPTIMISTIC_APP},
-                )
-            if waiting:
-                return
-            await asyncio.sleep(0.01)  # polling pg_stat_activity, bounded by the timeout
 
 
 async def test_an_event_stored_by_another_worker_meanwhile_is_answered_from_its_decision(

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 from alembic import command
 
-from tests.fixtures.database import plain_dsn, run_migrations
+from tests.fixtures.database import lock_waiter, plain_dsn, run_migrations
 from tests.integration.migrations.conftest import alembic_config
 
 KEYS = {
@@ -72,14 +72,14 @@ async def _check_in(conn: asyncpg.Connection, *, member: Any, badge: Any, visito
     await conn.execute(INSERT, datetime.now(UTC), member, visitor, badge)
 
 
-async def _waiting(watcher: asyncpg.Connection, waiter: asyncpg.Connection) -> None:
-    """Return once `waiter` waits for a lock; fail after WAIT_S."""
-    pid = waiter.get_server_pid()
-    async with asyncio.timeout(WAIT_S):
-        while not await watcher.fetchval(
-            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
-        ):
-            await asyncio.sleep(0.01)
+async def _people_with_check_ins(
+    conn: asyncpg.Connection,
+) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """`_people`, with a check-in of the member's badge and one of the visitor."""
+    member, badge, visitor = await _people(conn)
+    await _check_in(conn, member=member, badge=badge, visitor=None)
+    await _check_in(conn, member=None, badge=None, visitor=visitor)
+    return member, badge, visitor
 
 
 async def _refused(awaitable: Awaitable[Any], constraint: str) -> asyncpg.PostgresError:
@@ -93,9 +93,7 @@ async def test_a_reference_to_a_missing_row_is_refused_by_key(
     conns: list[asyncpg.Connection],
 ) -> None:
     conn = conns[0]
-    member, badge, visitor = await _people(conn)
-    await _check_in(conn, member=member, badge=badge, visitor=None)
-    await _check_in(conn, member=None, badge=None, visitor=visitor)
+    member, badge, _ = await _people_with_check_ins(conn)
     ghost = uuid.uuid4()
     error = await _refused(
         _check_in(conn, member=ghost, badge=badge, visitor=None), "fk_checkins_member_id_members"
@@ -129,9 +127,7 @@ async def test_a_referenced_row_is_kept_and_an_unreferenced_one_goes(
     conns: list[asyncpg.Connection],
 ) -> None:
     conn = conns[0]
-    member, badge, visitor = await _people(conn)
-    await _check_in(conn, member=member, badge=badge, visitor=None)
-    await _check_in(conn, member=None, badge=None, visitor=visitor)
+    member, badge, visitor = await _people_with_check_ins(conn)
     error = await _refused(
         conn.execute("DELETE FROM badges WHERE id = $1", badge), "fk_checkins_badge_id_badges"
     )
@@ -161,7 +157,7 @@ async def test_a_referenced_row_is_kept_and_an_unreferenced_one_goes(
 
 @pytest.mark.parametrize("first", ["check_in", "delete"])
 async def test_a_check_in_and_a_delete_racing_the_second_waits_and_is_refused(
-    conns: list[asyncpg.Connection], first: str
+    conns: list[asyncpg.Connection], database_url: str, first: str
 ) -> None:
     writer, deleter, watcher = conns
     member, badge, _ = await _people(writer)
@@ -174,7 +170,7 @@ async def test_a_check_in_and_a_delete_racing_the_second_waits_and_is_refused(
     async with holder.transaction():
         await begin()
         second = asyncio.create_task(then())
-        await _waiting(watcher, waiter)
+        await lock_waiter(database_url, pid=waiter.get_server_pid(), timeout_s=WAIT_S)
     await _refused(second, "fk_checkins_badge_id_badges")
     # The first one's work stands: the badge kept with its check-in, or gone with none.
     kept = 1 if first == "check_in" else 0
