@@ -80,7 +80,6 @@ _BRANCHES = "\n".join(
     f"""
         {"IF" if i == 0 else "ELSIF"} TG_TABLE_NAME = '{table}' THEN
             name := '{name}';
-            col := '{column}';
             used := EXISTS (SELECT 1 FROM public.checkins WHERE {column} = OLD.id);"""
     for i, (column, table, name) in enumerate(KEYS)
 )
@@ -90,7 +89,6 @@ _REMOVED = f"""
     LANGUAGE plpgsql AS $$
     DECLARE
         name text;
-        col text;
         used boolean;
     BEGIN
         IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
@@ -113,14 +111,15 @@ _REMOVED = f"""
     END $$
 """
 
-_TRUNCATED = """
+_COLUMN_OF_TABLE = " ".join(f"WHEN '{table}' THEN {column}" for column, table, _ in KEYS)
+
+_TRUNCATED = f"""
     CREATE OR REPLACE FUNCTION sentinel_checkins_refs_truncated() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
         PERFORM 1 FROM public.scan_inputs WHERE id FOR UPDATE;
-        IF EXISTS (SELECT 1 FROM public.checkins WHERE CASE TG_TABLE_NAME
-                       WHEN 'members' THEN member_id WHEN 'badges' THEN badge_id
-                       ELSE visitor_id END IS NOT NULL) THEN
+        IF EXISTS (SELECT 1 FROM public.checkins
+                   WHERE CASE TG_TABLE_NAME {_COLUMN_OF_TABLE} END IS NOT NULL) THEN
             RAISE EXCEPTION 'cannot truncate table "%": check-ins refer to it', TG_TABLE_NAME
                 USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME;
         END IF;
