@@ -261,6 +261,14 @@ async def _copy_ceiling(database_url: str, count: int) -> dict[str, Any]:
     return {"copy_rows_per_s": round(rate)}
 
 
+def _postgres_pids(postmaster: int | None) -> list[int]:
+    """The server's processes now, the ingest's connections among them however late opened.
+
+    Read again before each measured interval.
+    """
+    return [postmaster, *children_of(postmaster)] if postmaster else []
+
+
 def _postmaster_pid(state_dir: Path) -> int | None:
     pidfile = state_dir / "postgres" / "pgdata" / "postmaster.pid"
     return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
@@ -317,7 +325,7 @@ async def _run(
         {
             "ingest": [w.pid for w in workers],
             "mosquitto": [broker_pid] if broker_pid else [],
-            "postgres": ([postmaster, *children_of(postmaster)] if postmaster else []),
+            "postgres": _postgres_pids(postmaster),
             # This process: the simulated readers share the machine with what they measure.
             "load": [os.getpid()],
         }
@@ -334,8 +342,7 @@ async def _run(
             await _paced(publisher, load, 50, args.warmup_s, member_ids)  # not reported
         for rate, seconds in args.loads:
             console.print(f"paced load {rate}/s for {seconds}s ...")
-            # The ingest's connections, whenever they were opened.
-            meter.groups["postgres"] = [postmaster, *children_of(postmaster)] if postmaster else []
+            meter.groups["postgres"] = _postgres_pids(postmaster)
             meter.start()
             figures = await _paced(publisher, load, rate, seconds, member_ids)
             figures["cpu_percent"] = meter.stop()
@@ -346,7 +353,7 @@ async def _run(
                 address, state, load.uids[-args.firmware_readers * args.firmware_taps :], args
             )
         console.print(f"saturation burst of {args.burst} taps ...")
-        meter.groups["postgres"] = [postmaster, *children_of(postmaster)] if postmaster else []
+        meter.groups["postgres"] = _postgres_pids(postmaster)
         meter.start()
         results["sustained"] = await _burst(publisher, load, args.burst)
         results["sustained"]["cpu_percent"] = meter.stop()
