@@ -50,6 +50,13 @@ def test_ingest_bench_answers_every_tap_and_writes_its_figures(
         assert 0 < row["presence_lag_p50_ms"] <= row["presence_lag_p99_ms"]
         assert set(row["cpu_percent"]) == {"ingest", "mosquitto", "postgres", "load"}
         assert min(row["cpu_percent"].values()) >= 0
+        # Split at the ingest's receive time: both parts of every tap, each shorter than its
+        # whole (the clocks are this machine's, so neither part may come out negative).
+        split = row["split"]
+        assert split["taps"] == taps
+        assert 0 <= split["to_ingest_p50_ms"] <= split["to_ingest_p99_ms"] <= row["max_ms"]
+        assert 0 < split["ingest_to_answer_p50_ms"] <= split["ingest_to_answer_p99_ms"]
+        assert split["ingest_to_answer_p99_ms"] <= row["max_ms"]
     sustained = results["sustained"]
     assert sustained["taps"] == sum(sustained["results"].values()) == 60
     assert set(sustained["results"]) <= ACCEPTED
@@ -72,3 +79,10 @@ def test_ingest_bench_answers_every_tap_and_writes_its_figures(
     assert "ceiling, COPY alone" in report
     words = " ".join(report.split())  # the console wraps long lines
     assert f"{idle['after_idle_us']} us after 10 ms idle ({idle['ratio']} x)" in words
+    split = results["paced"][0]["split"]
+    assert (
+        f"100/s, p50 / p99: tap -> ingest receive {split['to_ingest_p50_ms']} / "
+        f"{split['to_ingest_p99_ms']} ms" in words
+    )
+    # A successful run removes its directory: it holds a whole database cluster.
+    assert not list(tmp_path.glob("sentinel-bench-*"))

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,10 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     results: dict[str, int] = field(default_factory=dict)
     member_sent: dict[str, float] = field(default_factory=dict)
+    # Paced loads: each tap's wall-clock send and answer times, to split its latency at the
+    # ingest's receive time (stored with the decision, `_split`).
+    wall_sent: dict[str, float] = field(default_factory=dict)
+    wall_answered: dict[str, float] = field(default_factory=dict)
     presence_lags: list[float] = field(default_factory=list)
     taps: int = 0
     done: asyncio.Event = field(default_factory=asyncio.Event)
@@ -81,9 +86,12 @@ class Load:
         now = time.perf_counter()
         if topic.endswith("/feedback"):
             answer = json.loads(payload)
-            sent = self.sent_at.pop(answer.get("event_id"), None)
+            event_id = answer.get("event_id")
+            sent = self.sent_at.pop(event_id, None)
             if sent is not None:
                 self.latencies.append(now - sent)
+                if event_id in self.wall_sent:
+                    self.wall_answered[event_id] = time.time()
                 result = answer["result"]
                 self.results[result] = self.results.get(result, 0) + 1
                 self.seen += 1
@@ -105,6 +113,8 @@ async def _paced(
     load.seen, load.expected = 0, count
     load.done.clear()
     load.member_sent.clear()
+    load.wall_sent.clear()
+    load.wall_answered.clear()
     start = time.perf_counter()
     acked: list[asyncio.Future[None]] = []
     for i in range(count):
@@ -116,6 +126,7 @@ async def _paced(
         uid = load.uids[load.taps % len(load.uids)]
         load.taps += 1
         load.sent_at[event_id] = load.member_sent[member_ids[uid]] = time.perf_counter()
+        load.wall_sent[event_id] = time.time()
         # As a reader does: the next tap does not wait for this one's PUBACK (each is checked
         # below). Waking up for every PUBACK cost this process, which shares the CPUs with
         # what it measures, about a fifth of its time at 1,000/s.
@@ -145,6 +156,37 @@ async def _paced(
         "presence_lag_p50_ms": round(percentile(lags, 50), 2),
         "presence_lag_p99_ms": round(percentile(lags, 99), 2),
         "presence_missing": len(load.member_sent),
+    }
+
+
+async def _split(database_url: str, load: Load) -> dict[str, Any]:
+    """Each answered tap's latency split at the ingest's receive time (`processed_events`).
+
+    Before it: the reader's publish through Mosquitto to the ingest. After it: the decision,
+    the write, and the answer's way back through Mosquitto. The clocks are this machine's.
+    """
+    connection = await asyncpg.connect(driver_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT event_id, extract(epoch FROM received_at) AS received"
+            " FROM processed_events WHERE event_id = ANY($1::text[])",
+            list(load.wall_answered),
+        )
+    finally:
+        await connection.close()
+    before, after = [], []
+    for row in rows:
+        received = float(row["received"])
+        before.append((received - load.wall_sent[row["event_id"]]) * 1000)
+        after.append((load.wall_answered[row["event_id"]] - received) * 1000)
+    if not rows:
+        return {}
+    return {
+        "taps": len(rows),
+        "to_ingest_p50_ms": round(percentile(before, 50), 2),
+        "to_ingest_p99_ms": round(percentile(before, 99), 2),
+        "ingest_to_answer_p50_ms": round(percentile(after, 50), 2),
+        "ingest_to_answer_p99_ms": round(percentile(after, 99), 2),
     }
 
 
@@ -346,6 +388,7 @@ async def _run(
             meter.start()
             figures = await _paced(publisher, load, rate, seconds, member_ids)
             figures["cpu_percent"] = meter.stop()
+            figures["split"] = await _split(endpoints.database_url, load)
             results["paced"].append(figures)
         if args.firmware_readers:
             console.print(f"{args.firmware_readers} firmware readers (MicroPython unix port) ...")
@@ -459,6 +502,14 @@ def _report(results: dict[str, Any]) -> None:
             json.dumps(row["results"]),
         )
     Console().print(table)
+    for row in results["paced"]:
+        split = row.get("split")
+        if split:
+            Console().print(
+                f"{row['offered_per_s']}/s, p50 / p99: tap -> ingest receive "
+                f"{split['to_ingest_p50_ms']} / {split['to_ingest_p99_ms']} ms, then -> answer "
+                f"{split['ingest_to_answer_p50_ms']} / {split['ingest_to_answer_p99_ms']} ms"
+            )
     fw = results.get("firmware", {})
     if fw.get("readers"):
         Console().print(
@@ -565,18 +616,33 @@ def main(argv: list[str] | None = None) -> int:
         help="the load generator's event loop (uvloop: it takes less of the CPUs it shares with "
         "what it measures); the ingest's is SENTINEL_INGEST_EVENT_LOOP",
     )
+    parser.add_argument(
+        "--keep-state",
+        action="store_true",
+        help="keep the run's directory (database, broker, logs); a failed run always keeps it",
+    )
     args = parser.parse_args(argv)
     state = Path(tempfile.mkdtemp(prefix="sentinel-bench-"))
     processes = Processes()
     # Before anything else runs: what a wake-up after idleness costs on this machine.
     machine = idle_penalty()
-    with ExitStack() as stack:
-        console.print("starting PostgreSQL and Mosquitto ...")
-        endpoints = start_services(state, stack)
-        # Registered after the services, so it runs first: a failed run leaves no ingest behind.
-        stack.callback(processes.stop)
-        broker_pid = _broker_pid(endpoints.mqtt_url)
-        results = event_loop.run(_run(args, state, endpoints, processes, broker_pid), args.loop)
+    try:
+        with ExitStack() as stack:
+            console.print("starting PostgreSQL and Mosquitto ...")
+            endpoints = start_services(state, stack)
+            # Registered after the services, so it runs first: a failed run leaves no ingest
+            # behind.
+            stack.callback(processes.stop)
+            broker_pid = _broker_pid(endpoints.mqtt_url)
+            results = event_loop.run(_run(args, state, endpoints, processes, broker_pid), args.loop)
+    except BaseException:
+        console.print(f"the run failed; its database, broker and logs are in {state}")
+        raise
+    # The services have stopped: a run's directory holds a whole database cluster.
+    if args.keep_state:
+        console.print(f"the run's database, broker and logs: {state}")
+    else:
+        shutil.rmtree(state, ignore_errors=True)
     results["idle_penalty"] = machine
     path = write_results("ingest", results)
     _chart(results, path.with_suffix(".png"))
