@@ -4,8 +4,10 @@ The end-to-end benchmark (`tools.bench.ingest`) measures what a reader sees, wit
 processes sharing the machine and a machine that runs slower after idleness; its figures move by
 tens of per cent from run to run. This one calls the apply stage (`ingest.stages.apply`) back to
 back in one process, on the hot path the worker takes (optimistic, decided from its mirror, one
-write statement), and reads the process's own CPU clock: one-scan batches and `--big`-scan
-batches give the fixed cost of a batch and the cost of each scan in it. Next to them, in the same
+write statement), and reads the process's own CPU clock, and the CPU clock of the PostgreSQL
+backend serving its connection when the server runs on this machine: one-scan batches and
+`--big`-scan batches give the fixed cost of a batch and the cost of each scan in it, on each
+side. Next to them, in the same
 run, the floor: a bare `SELECT 1` round trip on the same kind of connection. Publishing, the
 flushing commit and the broker are not in it (see the README, "How a scan goes through the
 ingest"). Starts PostgreSQL unless `SENTINEL_DATABASE_URL` names one; writes JSON under
@@ -44,7 +46,7 @@ from shared.contracts.topics import ReaderTopic
 from shared.db.engine import make_engine
 from shared.domain.opday import operational_date
 from shared.settings import Settings
-from tools.bench.common import seed_unit, tap, write_results
+from tools.bench.common import cpu_seconds, seed_unit, tap, write_results
 from tools.stack import start_database
 
 console = Console(stderr=True)
@@ -118,6 +120,7 @@ async def _measure(args: argparse.Namespace, database_url: str) -> dict[str, Any
         now = datetime.now(UTC)
         on = operational_date(now, tz=policy.timezone, rollover=policy.day_rollover)
         connection = await driver.connection()
+        backend = _local_backend(connection.get_server_pid())
         tx = OptimisticTx(connection, mirror)
         await scan_io.warm_up(tx, now=now, on=on)
         await mirror_stage.fill(tx, now=now, on=on)
@@ -129,6 +132,7 @@ async def _measure(args: argparse.Namespace, database_url: str) -> dict[str, Any
                 rounds = args.rounds if size == 1 else max(1, args.rounds // args.big)
                 batches = [taps.batch(size) for _ in range(rounds)]  # made outside the clock
                 optimistic, hits = _hot_path()
+                server = cpu_seconds(backend)
                 cpu, wall = time.process_time(), time.perf_counter()
                 for batch in batches:
                     if name == "round_trip":
@@ -136,12 +140,14 @@ async def _measure(args: argparse.Namespace, database_url: str) -> dict[str, Any
                     else:
                         await apply(batch)
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                server = cpu_seconds(backend) - server
                 after = _hot_path()
                 figures[name] = {
                     "size": size,
                     "rounds": rounds,
                     "cpu_us": round(cpu / rounds * 1e6, 1),
                     "wall_us": round(wall / rounds * 1e6, 1),
+                    "server_cpu_us": round(server / rounds * 1e6, 1) if backend else None,
                     "optimistic": int(after[0] - optimistic),
                     "mirror_hits": int(after[1] - hits),
                 }
@@ -153,13 +159,36 @@ async def _measure(args: argparse.Namespace, database_url: str) -> dict[str, Any
     per_scan = (big["cpu_us"] - one["cpu_us"]) / (args.big - 1)
     figures["per_scan_cpu_us"] = round(per_scan, 1)
     figures["per_batch_cpu_us"] = round(one["cpu_us"] - per_scan, 1)
+    if one["server_cpu_us"] is not None:
+        server_per_scan = (big["server_cpu_us"] - one["server_cpu_us"]) / (args.big - 1)
+        figures["server_per_scan_cpu_us"] = round(server_per_scan, 1)
+        figures["server_per_batch_cpu_us"] = round(one["server_cpu_us"] - server_per_scan, 1)
     figures["results"] = dict(results)
     return figures
 
 
+def _local_backend(pid: int) -> list[int]:
+    """The server process of a connection, when it runs on this machine; else none.
+
+    Its CPU clock is then readable in /proc; a server elsewhere is not measured.
+    """
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [pid] if command.startswith(b"postgres") else []
+
+
 def _report(figures: dict[str, Any], big: int) -> None:
     table = Table(title=f"Apply stage, in-process: {figures['members']} members")
-    columns = ("step", "batches", "CPU us / batch", "wall us / batch", "optimistic / mirror")
+    columns = (
+        "step",
+        "batches",
+        "CPU us / batch",
+        "server CPU us / batch",
+        "wall us / batch",
+        "optimistic / mirror",
+    )
     for column in columns:
         table.add_column(column)
     labels = {
@@ -170,14 +199,20 @@ def _report(figures: dict[str, Any], big: int) -> None:
     for key, label in labels.items():
         row = figures[key]
         optimistic = "—" if key == "round_trip" else f"{row['optimistic']} / {row['mirror_hits']}"
+        server = "—" if row["server_cpu_us"] is None else str(row["server_cpu_us"])
         table.add_row(
-            label, str(row["rounds"]), str(row["cpu_us"]), str(row["wall_us"]), optimistic
+            label, str(row["rounds"]), str(row["cpu_us"]), server, str(row["wall_us"]), optimistic
         )
     Console().print(table)
     Console().print(
         f"fixed cost of a batch: {figures['per_batch_cpu_us']} us of CPU; each scan in it: "
         f"{figures['per_scan_cpu_us']} us (results {json.dumps(figures['results'])})"
     )
+    if "server_per_batch_cpu_us" in figures:
+        Console().print(
+            f"and in PostgreSQL's backend: {figures['server_per_batch_cpu_us']} us per batch, "
+            f"{figures['server_per_scan_cpu_us']} us per scan"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
