@@ -62,6 +62,8 @@ class ScanMirror:
         # member id → the state row as stored: (member_id, direction, at, checkin_id)
         self._states: dict[uuid.UUID, tuple[Any, ...]] = {}
         self._day: _Day | None = None
+        # reader id → the `now` of this worker's last write that marked it as seen
+        self._marked: dict[str, datetime] = {}
 
     def answer(
         self, *, device_ids: Sequence[str], serials: Sequence[str], on: date
@@ -119,6 +121,24 @@ class ScanMirror:
         for s in states:
             self._states[s.member_id] = s.stored()
 
+    def marks_due(self, device_ids: Iterable[str], now: datetime) -> bool:
+        """False if this worker's writes marked each of these readers less than SEEN_EVERY ago.
+
+        The write would then leave their marks as they are (`scan_io.SEEN_EVERY`). A mark so kept is at most twice SEEN_EVERY old: the write that made it may have found a
+        mark younger than SEEN_EVERY and left it.
+        """
+        due = now - scan_io.SEEN_EVERY
+        for device_id in device_ids:
+            at = self._marked.get(device_id)
+            if at is None or at <= due:
+                return True
+        return False
+
+    def marked(self, device_ids: Iterable[str], now: datetime) -> None:
+        """A write that marks these readers as seen, decided at `now`, committed."""
+        for device_id in device_ids:
+            self._marked[device_id] = now
+
     def forget(self, member_ids: Iterable[uuid.UUID]) -> None:
         """Drop these members' states (a locked batch changed them; the next read says how)."""
         for member_id in member_ids:
@@ -131,6 +151,7 @@ class ScanMirror:
         self._devices.clear()
         self._states.clear()
         self._day = None
+        self._marked.clear()
 
     def __len__(self) -> int:
         """How many member states it holds."""

@@ -283,9 +283,7 @@ INPUTS_CONFLICT = "a reader, a badge or the building changed since the batch rea
 # path (NeedsLock), which locks all of a batch's rows in one pass in member-id order, as
 # `lock_member_states` does: creating them here, after `g`, could take two workers' locks in
 # opposite orders.
-_WRITE_OPTIMISTIC = _write_statement(
-    _WRITE_CTES
-    + """
+_GUARD_CTES = """
     , g AS (
         SELECT ms.member_id
         FROM {guard}
@@ -305,14 +303,22 @@ _WRITE_OPTIMISTIC = _write_statement(
         CROSS JOIN LATERAL (
             SELECT id FROM devices WHERE id = e.id AND status = e.status LIMIT 1
         ) d
+"""
+
+# A reader's last-seen mark only when it is older than SEEN_EVERY (or it was marked offline):
+# the mark is for the fleet watcher, and a row written by every batch is a row two workers'
+# batches queue on. A single worker leaves this part out while its own marks of the batch's
+# readers are that recent (`ScanMirror.marks_due`): the statement does the same then, and an
+# UPDATE that changes nothing still costs the server a tenth of a one-scan write.
+_MARK_CTE = """
     ), dev AS (
-        -- A reader's last-seen mark only when it is older than SEEN_EVERY (or it was marked
-        -- offline): the mark is for the fleet watcher, and a row written by every batch is a
-        -- row two workers' batches queue on.
         UPDATE devices SET last_seen_at = :now, online = true, offline_since = NULL
         WHERE id = ANY(CAST(:gd_id AS text[]))
           AND (NOT online OR last_seen_at IS NULL OR last_seen_at <= :seen_before)
     )
+"""
+
+_GUARD_SELECT = """
     SELECT CASE WHEN (SELECT count(*) FROM g) <> :g_count
                 THEN CASE WHEN sentinel_conflict('{state}') THEN CAST(NULL AS bigint[]) END
                 -- the readers, badges, members, visitors, the building: as read
@@ -321,7 +327,20 @@ _WRITE_OPTIMISTIC = _write_statement(
                         IS DISTINCT FROM CAST(:inputs_version AS bigint)
                 THEN CASE WHEN sentinel_conflict('{inputs}') THEN CAST(NULL AS bigint[]) END
                 ELSE ARRAY(SELECT id FROM o ORDER BY id) END AS outbox_ids
-    """.replace("{state}", STATE_CONFLICT).replace("{inputs}", INPUTS_CONFLICT)
+    """
+
+_WRITE_OPTIMISTIC = _write_statement(
+    _WRITE_CTES
+    + _GUARD_CTES
+    + _MARK_CTE
+    + _GUARD_SELECT.replace("{state}", STATE_CONFLICT).replace("{inputs}", INPUTS_CONFLICT)
+)
+# The same without the readers' marks, which are recent (`_MARK_CTE`).
+_WRITE_OPTIMISTIC_MARKED = _write_statement(
+    _WRITE_CTES
+    + _GUARD_CTES
+    + ")\n"
+    + _GUARD_SELECT.replace("{state}", STATE_CONFLICT).replace("{inputs}", INPUTS_CONFLICT)
 )
 
 
@@ -343,8 +362,12 @@ async def write_batch(
     relay_delay_s: float,
     read: Prefetch,
     now: datetime,
+    marks: bool | None = None,
 ) -> list[int]:
     """Write the batch in one statement; return the outbox ids in message order.
+
+    Optimistic, the statement marks the batch's readers as seen (`_MARK_CTE`) when `marks`
+    says so; None: unless the mirror says this worker's own marks are recent.
 
     A decision for an event another worker committed meanwhile raises IntegrityError (the
     apply stage retries the batch, which then sees the stored decision). Optimistic, a member
@@ -371,12 +394,18 @@ async def write_batch(
         "gd_status": list(read.device_status.values()),
         "gd_count": len(read.device_status),
         "inputs_version": read.inputs_version,
-        "now": now,
-        "seen_before": now - SEEN_EVERY,
     }
     await tx.before_write(writes.states, had_row)
-    result = await tx.one(_WRITE_OPTIMISTIC, params)
+    mirror = tx.mirror
+    readers = params["gd_id"]
+    if marks is None:
+        marks = mirror is None or mirror.marks_due(readers, now)
+    if marks:
+        params |= {"now": now, "seen_before": now - SEEN_EVERY}
+    result = await tx.one(_WRITE_OPTIMISTIC if marks else _WRITE_OPTIMISTIC_MARKED, params)
     tx.mark_written()
+    if marks and mirror is not None:
+        mirror.marked(readers, now)
     return list(result["outbox_ids"])
 
 
@@ -428,4 +457,5 @@ async def warm_up(tx: BatchTx, *, now: datetime, on: date) -> None:
     """
     read = await prefetch(tx, event_ids=[], device_ids=[], serials=[], now=now, on=on)
     empty = BatchWrites(checkins=[], states=[], decisions=[], left={}, outbox=[])
-    await write_batch(tx, empty, relay_delay_s=0, read=read, now=now)
+    for marks in (True, False):  # both forms of the optimistic write
+        await write_batch(tx, empty, relay_delay_s=0, read=read, now=now, marks=marks)

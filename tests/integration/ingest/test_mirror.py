@@ -106,6 +106,51 @@ async def test_a_batch_the_mirror_answers_is_written_without_a_read(
     assert state == [("out", latest[0].id)]
 
 
+async def test_a_worker_leaves_out_the_readers_marks_it_wrote_less_than_a_second_ago(
+    apply: Apply,
+    member: MadeMember,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader is marked as seen at most once a second (`scan_io.SEEN_EVERY`); one worker
+    knows its own marks, so in between its writes leave that part out."""
+    held = await _warm(apply, member)
+    marking: list[bool] = []  # each optimistic write: did it carry the readers' marks?
+    real = batch_tx._fetch_one
+
+    async def noting(driver: Any, sql: str, arguments: tuple[Any, ...]) -> Any:
+        if "sentinel_conflict(" in sql:
+            marking.append("UPDATE devices SET last_seen_at" in sql)
+        return await real(driver, sql, arguments)
+
+    monkeypatch.setattr(batch_tx, "_fetch_one", noting)
+    start = datetime.now(UTC) + timedelta(seconds=2)  # the warm-up's marks are due by then
+    await apply((member.uid, 3, 8), mirror=held, now=start)
+    await apply((member.uid, 4, 7), mirror=held, now=start + timedelta(milliseconds=500))
+    assert marking == [True, False]
+    rows = await select_rows(
+        sessionmaker, f"SELECT last_seen_at FROM devices WHERE id = '{READER}'"
+    )
+    assert rows[0].last_seen_at == start
+    # Marked offline meanwhile (the fleet watcher): left so until the worker's mark is due,
+    # at most a second, as a mark younger than a second was left before.
+    await _sql(sessionmaker, f"UPDATE devices SET online = false WHERE id = '{READER}'")
+    await apply((member.uid, 5, 6), mirror=held, now=start + timedelta(milliseconds=900))
+    rows = await select_rows(sessionmaker, f"SELECT online FROM devices WHERE id = '{READER}'")
+    assert rows[0].online is False
+    due = start + timedelta(seconds=1)
+    await apply((member.uid, 6, 5), mirror=held, now=due)
+    assert marking == [True, False, False, True]
+    rows = await select_rows(
+        sessionmaker, f"SELECT last_seen_at, online FROM devices WHERE id = '{READER}'"
+    )
+    assert (rows[0].last_seen_at, rows[0].online) == (due, True)
+    history = await select_rows(sessionmaker, "SELECT direction FROM checkins ORDER BY at")
+    assert [r.direction for r in history] == ["in", "out", "in", "out", "in", "out"]
+    held.clear()  # a mirror found stale forgets its marks too: the next write marks
+    assert held.marks_due([READER], due)
+
+
 async def test_a_badge_reported_lost_after_the_mirror_learnt_it_is_refused(
     apply: Apply, member: MadeMember, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
