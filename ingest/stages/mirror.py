@@ -124,8 +124,9 @@ class ScanMirror:
     def marks_due(self, device_ids: Iterable[str], now: datetime) -> bool:
         """False if this worker's writes marked each of these readers less than SEEN_EVERY ago.
 
-        The write would then leave their marks as they are (`scan_io.SEEN_EVERY`). A mark so kept is at most twice SEEN_EVERY old: the write that made it may have found a
-        mark younger than SEEN_EVERY and left it.
+        The write would then leave their marks as they are (`scan_io.SEEN_EVERY`). A mark so
+        kept is at most twice SEEN_EVERY old: the write that made it may have found a mark
+        younger than SEEN_EVERY and left it.
         """
         due = now - scan_io.SEEN_EVERY
         for device_id in device_ids:
