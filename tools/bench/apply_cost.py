@@ -8,10 +8,9 @@ write statement), and reads the process's own CPU clock, and the CPU clock of th
 backend serving its connection when the server runs on this machine: one-scan batches and
 `--big`-scan batches give the fixed cost of a batch and the cost of each scan in it, on each
 side. Next to them, in the same run, the floor: a bare `SELECT 1` round trip on the same kind
-of connection. Publishing, the
-flushing commit and the broker are not in it (see the README, "How a scan goes through the
-ingest"). Starts PostgreSQL unless `SENTINEL_DATABASE_URL` names one; writes JSON under
-`bench-results/`.
+of connection. Publishing, the flushing commit and the broker are not in it (see the README,
+"How a scan goes through the ingest"). Starts PostgreSQL unless `SENTINEL_DATABASE_URL` names
+one; writes JSON under `bench-results/`.
 """
 
 import argparse
