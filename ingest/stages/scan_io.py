@@ -303,6 +303,7 @@ _GUARD_CTES = """
         CROSS JOIN LATERAL (
             SELECT id FROM devices WHERE id = e.id AND status = e.status LIMIT 1
         ) d
+    )
 """
 
 # A reader's last-seen mark only when it is older than SEEN_EVERY (or it was marked offline):
@@ -311,7 +312,7 @@ _GUARD_CTES = """
 # readers are that recent (`ScanMirror.marks_due`): the statement does the same then, and an
 # UPDATE that changes nothing still costs the server a tenth of a one-scan write.
 _MARK_CTE = """
-    ), dev AS (
+    , dev AS (
         UPDATE devices SET last_seen_at = :now, online = true, offline_since = NULL
         WHERE id = ANY(CAST(:gd_id AS text[]))
           AND (NOT online OR last_seen_at IS NULL OR last_seen_at <= :seen_before)
@@ -327,21 +328,11 @@ _GUARD_SELECT = """
                         IS DISTINCT FROM CAST(:inputs_version AS bigint)
                 THEN CASE WHEN sentinel_conflict('{inputs}') THEN CAST(NULL AS bigint[]) END
                 ELSE ARRAY(SELECT id FROM o ORDER BY id) END AS outbox_ids
-    """
+    """.replace("{state}", STATE_CONFLICT).replace("{inputs}", INPUTS_CONFLICT)
 
-_WRITE_OPTIMISTIC = _write_statement(
-    _WRITE_CTES
-    + _GUARD_CTES
-    + _MARK_CTE
-    + _GUARD_SELECT.replace("{state}", STATE_CONFLICT).replace("{inputs}", INPUTS_CONFLICT)
-)
+_WRITE_OPTIMISTIC = _write_statement(_WRITE_CTES + _GUARD_CTES + _MARK_CTE + _GUARD_SELECT)
 # The same without the readers' marks, which are recent (`_MARK_CTE`).
-_WRITE_OPTIMISTIC_MARKED = _write_statement(
-    _WRITE_CTES
-    + _GUARD_CTES
-    + ")\n"
-    + _GUARD_SELECT.replace("{state}", STATE_CONFLICT).replace("{inputs}", INPUTS_CONFLICT)
-)
+_WRITE_OPTIMISTIC_MARKED = _write_statement(_WRITE_CTES + _GUARD_CTES + _GUARD_SELECT)
 
 
 @dataclass(slots=True)

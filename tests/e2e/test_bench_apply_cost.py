@@ -41,7 +41,7 @@ def test_apply_cost_measures_the_optimistic_path_and_derives_the_fixed_cost(
     assert set(figures["results"]) <= {"checked_in", "checked_out"}
     words = " ".join(capsys.readouterr().out.split())
     assert f"fixed cost of a batch: {figures['per_batch_cpu_us']} us of CPU" in words
-    if not await_local_backend(bench_database):  # a server in a container: not measured
+    if not _served_here(bench_database):  # a server in a container: not measured
         assert one["server_cpu_us"] is None and "server_per_batch_cpu_us" not in figures
         return
     # A server on this machine: its backend's side is measured too, the write costing it more
@@ -53,7 +53,7 @@ def test_apply_cost_measures_the_optimistic_path_and_derives_the_fixed_cost(
     assert f"in PostgreSQL's backend: {figures['server_per_batch_cpu_us']} us per batch" in words
 
 
-def await_local_backend(database_url: str) -> bool:
+def _served_here(database_url: str) -> bool:
     """True when a connection to `database_url` is served by a process on this machine."""
 
     async def local() -> bool:

@@ -174,13 +174,13 @@ async def _split(database_url: str, load: Load) -> dict[str, Any]:
         )
     finally:
         await connection.close()
+    if not rows:
+        return {}
     before, after = [], []
     for row in rows:
         received = float(row["received"])
         before.append((received - load.wall_sent[row["event_id"]]) * 1000)
         after.append((load.wall_answered[row["event_id"]] - received) * 1000)
-    if not rows:
-        return {}
     return {
         "taps": len(rows),
         "to_ingest_p50_ms": round(percentile(before, 50), 2),
