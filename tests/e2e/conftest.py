@@ -135,21 +135,29 @@ async def assert_exactly_once(sm: async_sessionmaker[AsyncSession], expected: in
     assert broken == 0
 
 
-@pytest.fixture
-def e2e_env(database_url: str, request: pytest.FixtureRequest) -> dict[str, str]:
-    """Environment for service processes on the test's database.
+# The daily jobs are off in every service process these tests start: a burst spans hours of
+# event time, and when it straddles 03:00 (run between about 04:00 and 07:20 local) the start-up
+# catch-up of the rollover checked its members out in the middle of it, which these tests do
+# not model (the jobs have their own). A process started without it, in a CI run just after the
+# rollover hour, failed the outage and scale-out tests on members checked out twice.
+JOBS_OFF = {"SENTINEL_SCHEDULER_ENABLED": "false"}
 
-    The daily jobs are off: a burst spans hours of event time, and when it straddles 03:00
-    (run between about 04:00 and 07:20 local) the start-up catch-up of the rollover checked its
-    members out in the middle of it, which these tests do not model (the jobs have their own).
-    """
+
+def service_process_env(database_url: str) -> dict[str, str]:
+    """Environment for service processes on `database_url` (daily jobs off: JOBS_OFF)."""
     return {
         "SENTINEL_DATABASE_URL": database_url,
-        "SENTINEL_SCHEDULER_ENABLED": "false",
+        **JOBS_OFF,
         "SENTINEL_INGEST_CLIENT_ID": f"ingest-{uuid.uuid4().hex[:8]}",
         "SENTINEL_LOG_LEVEL": "INFO",
         "SENTINEL_OUTBOX_RELAY_INTERVAL_S": "0.2",
     }
+
+
+@pytest.fixture
+def e2e_env(database_url: str) -> dict[str, str]:
+    """Environment for service processes on the test's database."""
+    return service_process_env(database_url)
 
 
 @pytest.fixture

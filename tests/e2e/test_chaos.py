@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
     make_burst,
     make_members,
     publish_all,
+    service_process_env,
     wait_for_broker,
 )
 from tests.e2e.test_crash_recovery import count_decided, wait_until_decided
@@ -125,13 +126,11 @@ async def assert_presence_matches_database(
 
 
 def ingest_env(database_url: str, broker_url: str, client_id: str, **extra: str) -> dict[str, str]:
-    """Environment for an ingest process."""
+    """Environment for an ingest process (the daily jobs off, as every e2e process)."""
     return {
-        "SENTINEL_DATABASE_URL": database_url,
+        **service_process_env(database_url),
         "SENTINEL_MQTT_URL": broker_url,
         "SENTINEL_INGEST_CLIENT_ID": client_id,
-        "SENTINEL_LOG_LEVEL": "INFO",
-        "SENTINEL_OUTBOX_RELAY_INTERVAL_S": "0.2",
         **extra,
     }
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import topics
 from shared.db.engine import make_engine, make_sessionmaker
+from tests.e2e.conftest import JOBS_OFF
 from tests.fixtures.database import plain_dsn
 from tests.fixtures.factories import MadeMember, make_member
 from tests.fixtures.scans import scan_payload, scan_topic
@@ -92,6 +93,7 @@ def _spawn_workers(
 ) -> tuple[Processes, list[int]]:
     env = service_env(
         Endpoints(database_url, broker.url("ingest")),
+        **JOBS_OFF,
         SENTINEL_INGEST_SHARE_GROUP="ingest",
         SENTINEL_OUTBOX_RELAY_INTERVAL_S="0.2",
     )
