@@ -22,7 +22,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 from rich.console import Console
@@ -50,6 +50,14 @@ from tools.firmware_reader import MICROPYTHON, FirmwareReader, build_firmware
 from tools.stack import Processes, service_env, start_services
 
 console = Console(stderr=True)
+
+
+class Tap(NamedTuple):
+    """A simulated tap, built before its load starts."""
+
+    event_id: str
+    uid: str
+    message: Outgoing
 
 
 @dataclass
@@ -81,6 +89,20 @@ class Load:
         )
         return event_id, Outgoing(topics.reader(device, ReaderTopic.SCAN), payload)
 
+    def next_taps(self, count: int) -> list["Tap"]:
+        """The next `count` taps, built before a load starts.
+
+        Simulated readers share the two CPUs with what they measure; encoding each scan as it
+        is sent cost this process about a third of its CPU in a burst, which real readers do
+        not take from the server.
+        """
+        taps = []
+        for n in range(self.taps, self.taps + count):
+            event_id, message = self.message(n)
+            taps.append(Tap(event_id, self.uids[n % len(self.uids)], message))
+        self.taps += count
+        return taps
+
     def on_message(self, topic: str, payload: bytes) -> None:
         """Record feedback latency (and presence lag) as messages arrive."""
         now = time.perf_counter()
@@ -106,9 +128,14 @@ class Load:
 
 
 async def _paced(
-    publisher: LeanPublisher, load: Load, rate: int, seconds: float, member_ids: dict[str, str]
+    publisher: LeanPublisher,
+    load: Load,
+    rate: int,
+    taps: list[Tap],
+    member_ids: dict[str, str],
 ) -> dict[str, Any]:
-    count = int(rate * seconds)
+    """Send `taps` at `rate` a second (built before, `Load.next_taps`) and gather the answers."""
+    count = len(taps)
     load.latencies, load.presence_lags, load.results = [], [], {}
     load.seen, load.expected = 0, count
     load.done.clear()
@@ -117,14 +144,11 @@ async def _paced(
     load.wall_answered.clear()
     start = time.perf_counter()
     acked: list[asyncio.Future[None]] = []
-    for i in range(count):
+    for i, (event_id, uid, message) in enumerate(taps):
         target = start + i / rate
         delay = target - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)  # pacing the offered load
-        event_id, message = load.message(load.taps)
-        uid = load.uids[load.taps % len(load.uids)]
-        load.taps += 1
         load.sent_at[event_id] = load.member_sent[member_ids[uid]] = time.perf_counter()
         load.wall_sent[event_id] = time.time()
         # As a reader does: the next tap does not wait for this one's PUBACK (each is checked
@@ -190,7 +214,9 @@ async def _split(database_url: str, load: Load) -> dict[str, Any]:
     }
 
 
-async def _burst(publisher: LeanPublisher, load: Load, count: int) -> dict[str, Any]:
+async def _burst(publisher: LeanPublisher, load: Load, taps: list[Tap]) -> dict[str, Any]:
+    """Send `taps` as fast as the ingest takes them (two windows ahead at most)."""
+    count = len(taps)
     load.latencies, load.results, load.seen, load.expected = [], {}, 0, count
     load.done.clear()
     start = time.perf_counter()
@@ -198,13 +224,11 @@ async def _burst(publisher: LeanPublisher, load: Load, count: int) -> dict[str, 
     with Progress(console=console, transient=True) as progress:
         bar = progress.add_task("saturation burst", total=count)
         for offset in range(0, count, window):
-            batch = []
-            for _ in range(min(window, count - offset)):
-                event_id, message = load.message(load.taps)
-                load.taps += 1
-                load.sent_at[event_id] = time.perf_counter()
-                batch.append(message)
-            await publisher.publish(batch)
+            batch = taps[offset : offset + window]
+            sent = time.perf_counter()
+            for t in batch:
+                load.sent_at[t.event_id] = sent
+            await publisher.publish([t.message for t in batch])
             # Keep at most two windows outstanding so the broker queue stays bounded.
             while load.seen < offset - window:  # noqa: ASYNC110 - load-generator back-pressure
                 await asyncio.sleep(0.005)
@@ -381,12 +405,14 @@ async def _run(
     }
     try:
         if int(50 * args.warmup_s) >= 1:
-            await _paced(publisher, load, 50, args.warmup_s, member_ids)  # not reported
+            warmup = load.next_taps(int(50 * args.warmup_s))
+            await _paced(publisher, load, 50, warmup, member_ids)  # not reported
         for rate, seconds in args.loads:
             console.print(f"paced load {rate}/s for {seconds}s ...")
+            taps = load.next_taps(int(rate * seconds))
             meter.groups["postgres"] = _postgres_pids(postmaster)
             meter.start()
-            figures = await _paced(publisher, load, rate, seconds, member_ids)
+            figures = await _paced(publisher, load, rate, taps, member_ids)
             figures["cpu_percent"] = meter.stop()
             figures["split"] = await _split(endpoints.database_url, load)
             results["paced"].append(figures)
@@ -396,9 +422,10 @@ async def _run(
                 address, state, load.uids[-args.firmware_readers * args.firmware_taps :], args
             )
         console.print(f"saturation burst of {args.burst} taps ...")
+        taps = load.next_taps(args.burst)
         meter.groups["postgres"] = _postgres_pids(postmaster)
         meter.start()
-        results["sustained"] = await _burst(publisher, load, args.burst)
+        results["sustained"] = await _burst(publisher, load, taps)
         results["sustained"]["cpu_percent"] = meter.stop()
     finally:
         await publisher.close()

@@ -39,6 +39,17 @@ class TestLoadMessage:
 
         assert len({load.message(n)[0] for n in range(50)}) == 50
 
+    def test_taps_built_ahead_continue_where_the_last_load_stopped(self) -> None:
+        load = Load(uids=UIDS, readers=2)
+
+        first, second = load.next_taps(4), load.next_taps(3)
+
+        assert load.taps == 7
+        for n, tap in enumerate(first + second):
+            event_id, message = load.message(n)
+            assert (tap.event_id, tap.message) == (event_id, message)
+            assert tap.uid == UIDS[n % 3] == ScanEvent.model_validate_json(tap.message.payload).uid
+
 
 class TestLoadOnMessage:
     def test_feedback_books_latency_and_result_until_all_expected_answers(self) -> None:
