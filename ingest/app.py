@@ -20,7 +20,6 @@ from ingest.policy import IngestPolicy, policy_from
 from ingest.presence_summary import SummaryPublisher
 from ingest.stages import mirror, scan_io
 from ingest.stages.apply import apply_batch
-from ingest.stages.batch import next_batch
 from ingest.stages.batch_tx import DriverLink, OptimisticTx
 from ingest.stages.mirror import ScanMirror
 from ingest.stages.publish import after_published, mark_published_rows, send_outcome
@@ -150,6 +149,7 @@ async def _supervise(runtime: Runtime, stop: asyncio.Event, ready: asyncio.Event
                 clock=runtime.clock,
                 subscriptions=subscriptions(runtime.settings),
                 ca_file=runtime.settings.mqtt_ca_file,
+                queue_max=runtime.settings.ingest_queue_max,
             ) as link:
                 connected_once = True
                 log.info("ingest_connected")
@@ -194,7 +194,6 @@ def _leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 
 async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> None:
-    queue: asyncio.Queue[Inbound] = asyncio.Queue(runtime.settings.ingest_queue_max)
     # Unbounded: it holds outbox ids for at most MARK_EVERY_S; a bound would stall publishing.
     published: asyncio.Queue[list[int]] = asyncio.Queue()
     summary = SummaryPublisher(link, runtime.sessionmaker, runtime.clock)
@@ -202,8 +201,7 @@ async def _serve(link: BrokerLink, runtime: Runtime, stop: asyncio.Event) -> Non
     async with asyncio.TaskGroup() as group:
         if runtime.flusher is not None:
             group.create_task(runtime.flusher.run())  # started before any batch asks it
-        group.create_task(_receive(link, queue))
-        group.create_task(_process(link, runtime, queue, published, summary, drain))
+        group.create_task(_process(link, runtime, published, summary, drain))
         group.create_task(summary.run())
         group.create_task(mark_published_rows(runtime.sessionmaker, published))
         group.create_task(
@@ -271,16 +269,9 @@ async def _stop_when(stop: asyncio.Event, drain: Drain, summary: SummaryPublishe
     raise _Stopping
 
 
-async def _receive(link: BrokerLink, queue: asyncio.Queue[Inbound]) -> None:
-    async for message in link.messages():
-        await queue.put(message)
-    raise BrokerUnavailable("message stream ended")
-
-
 async def _process(
     link: BrokerLink,
     runtime: Runtime,
-    queue: asyncio.Queue[Inbound],
     published: asyncio.Queue[list[int]],
     summary: SummaryPublisher,
     drain: Drain,
@@ -336,7 +327,7 @@ async def _process(
         group.create_task(confirm_in_order())
         previous: Turn | None = None
         while True:
-            batch = await next_batch(queue, max_items=runtime.settings.ingest_batch_max)
+            batch = await link.next_batch(runtime.settings.ingest_batch_max)
             if drain.stopping:
                 await asyncio.Future()  # stopping: leave it unacked for a redelivery
             drain.took()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ingest.inbound import Inbound
 from ingest.publisher import LeanPublisher, PublisherClosed
-from ingest.subscriber import LeanSubscriber, SubscriberClosed
+from ingest.subscriber import QUEUE_MAX, LeanSubscriber, SubscriberClosed
 from shared.clock import Clock
 from shared.settings import BrokerAddress
 from shared.store.outbox import Outgoing
@@ -37,27 +37,21 @@ class Subscription:
 class BrokerLink:
     """A connected client: receive with manual ack, publish with a timeout."""
 
-    def __init__(self, subscriber: LeanSubscriber, publisher: LeanPublisher, clock: Clock) -> None:
+    def __init__(self, subscriber: LeanSubscriber, publisher: LeanPublisher) -> None:
         self._subscriber = subscriber
         self._publisher = publisher
-        self._clock = clock
 
-    async def messages(self) -> AsyncIterator[Inbound]:
-        """Yield messages as they arrive; raises BrokerUnavailable when the link drops."""
+    async def next_batch(self, max_items: int) -> list[Inbound]:
+        """The messages received and not yet taken, at least one and at most `max_items`.
+
+        Raises BrokerUnavailable once the link has dropped and every message before was taken.
+        """
         with _unavailable_when_closed():
-            async for message in self._subscriber.messages():
-                yield Inbound(
-                    topic=message.topic,
-                    payload=message.payload,
-                    mid=message.mid,
-                    qos=message.qos,
-                    received_at=self._clock.now(),
-                    retain=message.retain,
-                )
+            return await self._subscriber.next_batch(max_items)
 
     def ack(self, messages: Sequence[Inbound]) -> None:
         """Send PUBACKs, in arrival order as MQTT 3.1.1 §4.6 asks, for QoS1 messages."""
-        self._subscriber.ack((m.mid, m.qos) for m in messages)
+        self._subscriber.ack(messages)
 
     async def publish(self, messages: Sequence[Outgoing]) -> None:
         """Publish messages in order and wait for their PUBACKs, bounded by a timeout."""
@@ -105,13 +99,24 @@ async def connect(
     persistent: bool = True,
     ca_file: str | None = None,
     timeout_s: float = 10.0,
+    queue_max: int = QUEUE_MAX,
 ) -> AsyncIterator[BrokerLink]:
-    """Connect, subscribe and yield a BrokerLink; raises BrokerUnavailable on failure."""
+    """Connect, subscribe and yield a BrokerLink; raises BrokerUnavailable on failure.
+
+    Messages are stamped with `clock`'s time as they are read; at most `queue_max` wait to be
+    taken (beyond it the socket is left unread, and the broker holds the rest).
+    """
     address = BrokerAddress(url)
     tls = _tls(address, ca_file)
     try:
         subscriber = await LeanSubscriber.connect(
-            address, client_id, persistent=persistent, tls=tls, timeout_s=timeout_s
+            address,
+            client_id,
+            persistent=persistent,
+            tls=tls,
+            timeout_s=timeout_s,
+            now=clock.now,
+            queue_max=queue_max,
         )
         try:
             publisher = await LeanPublisher.connect(
@@ -119,7 +124,7 @@ async def connect(
             )
             try:
                 await subscriber.subscribe([(sub.topic, sub.qos) for sub in subscriptions])
-                link = BrokerLink(subscriber, publisher, clock)
+                link = BrokerLink(subscriber, publisher)
             except BaseException:
                 await publisher.close()
                 raise

@@ -1,19 +1,20 @@
 """The ingest's own subscriber against a real Mosquitto: persistent session, manual PUBACK."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from ingest.subscriber import LeanSubscriber, Received, SubscriberClosed
+from ingest.inbound import Inbound
+from ingest.subscriber import LeanSubscriber, SubscriberClosed
 from shared.settings import BrokerAddress
 from tests.fixtures.mqtt import MqttProbe, unique_name
 from tests.fixtures.services import BrokerServer
 
 
-async def _next(subscriber: LeanSubscriber, stream: AsyncIterator[Received]) -> Received:
+async def _next(subscriber: LeanSubscriber) -> Inbound:
     async with asyncio.timeout(5):
-        return await anext(stream)
+        (message,) = await subscriber.next_batch(1)
+    return message
 
 
 async def test_an_unacked_message_is_redelivered_to_the_same_session_and_an_acked_one_is_not(
@@ -24,21 +25,20 @@ async def test_an_unacked_message_is_redelivered_to_the_same_session_and_an_acke
     first = await LeanSubscriber.connect(address, client_id)
     await first.subscribe([(topic, 1)])
     await probe.publish(topic, b"one", qos=1)
-    got = await _next(first, first.messages())
+    got = await _next(first)
     assert (got.topic, got.payload, got.qos, got.retain) == (topic, b"one", 1, False)
     assert got.mid > 0
     await first.close()  # never acknowledged: the broker keeps it for the session
 
     second = await LeanSubscriber.connect(address, client_id)
-    stream = second.messages()
-    again = await _next(second, stream)
+    again = await _next(second)
     assert again.payload == b"one"
     second.ack([again])
     await second.close()
 
     third = await LeanSubscriber.connect(address, client_id)
     await probe.publish(topic, b"two", qos=1)
-    after = await _next(third, third.messages())
+    after = await _next(third)
     assert after.payload == b"two"  # "one" was acknowledged: not delivered again
     third.ack([after])
     await third.close()
@@ -51,10 +51,9 @@ async def test_a_closed_connection_ends_the_stream_with_an_error(
         BrokerAddress(broker_server.url), unique_name(request, "sub"), persistent=False
     )
     await subscriber.subscribe([("sentinel/v1/none", 1)])
-    stream = subscriber.messages()
     await subscriber.close()
     with pytest.raises(SubscriberClosed):
-        await _next(subscriber, stream)
+        await _next(subscriber)
 
 
 async def test_a_refused_connection_says_why(broker_server: BrokerServer) -> None:

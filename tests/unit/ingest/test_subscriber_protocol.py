@@ -4,13 +4,17 @@ refusing broker does to it. (The real-broker behaviour is in the integration tes
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 import pytest
 
+from ingest.inbound import Inbound
 from ingest.mqtt import BrokerUnavailable, connect
 from ingest.subscriber import LeanSubscriber, SubscriberClosed
 from shared.clock import SystemClock
+from shared.mqtt_wire import publish_packet
 from shared.settings import BrokerAddress
+from shared.store.outbox import Outgoing
 
 CONNACK_OK = b"\x20\x02\x00\x00"
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -42,7 +46,7 @@ async def test_a_malformed_packet_ends_the_message_stream_with_an_error() -> Non
         subscriber = await LeanSubscriber.connect(address, "ingest-test")
         with pytest.raises(SubscriberClosed, match="remaining length"):
             async with asyncio.timeout(5):
-                await anext(subscriber.messages())
+                await subscriber.next_batch(10)
         with pytest.raises(SubscriberClosed):
             await subscriber.subscribe([("a/b", 1)], timeout_s=5)  # at once, not after 5 s
         await subscriber.close()
@@ -87,3 +91,60 @@ async def test_a_refused_subscription_is_an_error() -> None:
         with pytest.raises(SubscriberClosed, match="forbidden"):
             await subscriber.subscribe([("ok", 1), ("forbidden", 1)])
         await subscriber.close()
+
+
+STAMP = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+async def _take_until_closed(subscriber: LeanSubscriber, max_items: int) -> list[list[Inbound]]:
+    """Every batch `next_batch` returns before it raises SubscriberClosed."""
+    batches: list[list[Inbound]] = []
+    with pytest.raises(SubscriberClosed, match="remaining length"):
+        async with asyncio.timeout(5):
+            while True:
+                batches.append(await subscriber.next_batch(max_items))
+    return batches
+
+
+async def test_messages_come_in_batches_in_order_then_the_end_of_the_connection() -> None:
+    sent = [Outgoing(f"sentinel/v1/readers/r-{n}/scan", b"%d" % n, qos=1) for n in range(5)]
+
+    async def five_then_garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        packets = b"".join(publish_packet(m, n + 1) for n, m in enumerate(sent))
+        writer.write(CONNACK_OK + packets + b"\x30\xff\xff\xff\xff\x01")
+        await reader.read()
+
+    async with scripted_broker(five_then_garbage) as address:
+        subscriber = await LeanSubscriber.connect(address, "ingest-test", now=lambda: STAMP)
+        batches = await _take_until_closed(subscriber, 2)
+        with pytest.raises(SubscriberClosed):  # and again: the end stays
+            await subscriber.next_batch(2)
+        await subscriber.close()
+
+    assert all(1 <= len(batch) <= 2 for batch in batches)
+    got = [m for batch in batches for m in batch]
+    assert [(m.topic, m.payload, m.mid, m.qos) for m in got] == [
+        (m.topic, m.payload, n + 1, 1) for n, m in enumerate(sent)
+    ]
+    assert {m.received_at for m in got} == {STAMP}  # stamped by the injected clock
+
+
+async def test_a_batch_takes_everything_already_received() -> None:
+    sent = [Outgoing("a/b", b"%d" % n, qos=0) for n in range(3)]
+
+    async def three_then_garbage(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        writer.write(CONNACK_OK + b"".join(publish_packet(m, 0) for m in sent))
+        writer.write(b"\x30\xff\xff\xff\xff\x01")
+        await reader.read()
+
+    async with scripted_broker(three_then_garbage) as address:
+        subscriber = await LeanSubscriber.connect(address, "ingest-test")
+        read_loop = subscriber._tasks[0]
+        await asyncio.wait({read_loop}, timeout=5)  # it ends at the garbage: all was read
+        assert read_loop.done()
+        batches = await _take_until_closed(subscriber, 10)
+        await subscriber.close()
+
+    assert [[m.payload for m in batch] for batch in batches] == [[b"0", b"1", b"2"]]
