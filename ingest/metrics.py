@@ -1,6 +1,57 @@
 """Prometheus metrics of the ingest service."""
 
-from prometheus_client import Counter, Gauge, Histogram
+import math
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import HistogramMetricFamily, Metric
+
+
+class BatchHistogram:
+    """A histogram fed a batch of observations at a time (per-scan latencies).
+
+    `prometheus_client.Histogram.observe` takes a lock for the sum and another for the bucket
+    on every call, about 1.8 µs a value here: two observations per scan cost the worker
+    about 2 % of its CPU at saturation. This one bins a batch with `bisect` into plain
+    counters (the event loop is its only writer); a scrape, on the exporter's thread, reads
+    them as they are, so its sum may lag its counts by the batch being added, never more.
+    Exposed like a `Histogram` without labels (no `_created` sample).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        documentation: str,
+        buckets: Sequence[float],
+        registry: CollectorRegistry | None = REGISTRY,
+    ) -> None:
+        self._name = name
+        self._documentation = documentation
+        self._bounds = (*sorted(float(b) for b in buckets), math.inf)
+        self._counts = [0] * len(self._bounds)
+        self._sum = 0.0
+        if registry is not None:
+            registry.register(self)
+
+    def observe_all(self, values: Iterable[float]) -> None:
+        """Count each value in the first bucket whose bound is at least it."""
+        bounds, counts, total = self._bounds, self._counts, self._sum
+        for value in values:
+            counts[bisect_left(bounds, value)] += 1
+            total += value  # in order, from the running sum: the same float as one by one
+        self._sum = total
+
+    def collect(self) -> Iterator[Metric]:
+        """The cumulative buckets, count and sum (the registry's scrape)."""
+        family = HistogramMetricFamily(self._name, self._documentation)
+        cumulative, buckets = 0, []
+        for bound, count in zip(self._bounds, list(self._counts), strict=True):
+            cumulative += count
+            buckets.append(("+Inf" if bound == math.inf else repr(bound), float(cumulative)))
+        family.add_metric([], buckets, sum_value=self._sum)
+        yield family
+
 
 SCANS = Counter("sentinel_scans_total", "Scans by result", ["result"])
 DEAD_LETTERS = Counter("sentinel_dead_letters_total", "Dead-lettered messages", ["reason"])
@@ -32,12 +83,12 @@ WAL_FLUSHES = Counter(
     "sentinel_ingest_wal_flushes_total",
     "Durable commits made to flush the fast batch commits before their acks (`durability.py`)",
 )
-DECISION_SECONDS = Histogram(
+DECISION_SECONDS = BatchHistogram(
     "sentinel_ingest_receive_to_feedback_seconds",
     "From message receipt to feedback published",
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
-TAP_TO_FEEDBACK_SECONDS = Histogram(
+TAP_TO_FEEDBACK_SECONDS = BatchHistogram(
     "sentinel_tap_to_feedback_seconds",
     "From the reader's (NTP-synced) tap time to feedback published; live scans only",
     buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
