@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from shared.mqtt_wire import (
     PacketReader,
     connect_packet,
+    encode_length,
     parse_publish,
     puback_packet,
     publish_packet,
@@ -45,6 +46,30 @@ def test_a_publish_decodes_to_what_was_encoded(
     header, body = _split(publish_packet(Outgoing(topic, payload, qos, retain), packet_id))
     assert header >> 4 == 3
     assert parse_publish(header, body) == (topic, payload, packet_id if qos else 0, qos, retain)
+
+
+# Around each boundary of the remaining length's one, two and three bytes.
+@pytest.mark.parametrize("size", [0, 120, 121, 122, 123, 16376, 16377, 16378, 16379, 20000])
+@pytest.mark.parametrize("qos", [0, 1])
+def test_a_publish_of_any_length_decodes_to_what_was_encoded(size: int, qos: int) -> None:
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    header, body = _split(publish_packet(Outgoing("t/x", payload, qos, False), 513))
+    assert parse_publish(header, body) == ("t/x", payload, 513 if qos else 0, qos, False)
+
+
+def _spec_length(n: int) -> bytes:
+    """MQTT 3.1.1 §2.2.3's algorithm, as written there."""
+    out = bytearray()
+    while True:
+        byte, n = n % 128, n // 128
+        out.append(byte | 0x80 if n > 0 else byte)
+        if n == 0:
+            return bytes(out)
+
+
+@given(st.one_of(st.integers(0, 268_435_455), st.sampled_from([127, 128, 16383, 16384])))
+def test_the_remaining_length_is_encoded_as_the_spec_says(n: int) -> None:
+    assert encode_length(n) == _spec_length(n)
 
 
 @pytest.mark.parametrize(
