@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -89,3 +90,21 @@ def test_the_escaping_the_models_do_is_matched() -> None:
     fast = fast_json.feedback(event_id=None, result="checked_in", display=tricky, reason=None)
     assert fast == model.to_bytes()
     assert json.loads(fast)["display"] == tricky
+
+
+@settings(max_examples=50)
+@given(times=st.lists(TIMES, min_size=1, max_size=6))
+def test_a_time_is_written_right_whether_or_not_it_was_the_last_one_written(
+    times: list[datetime],
+) -> None:
+    """The encoders remember the last time they formatted (a scan's event and presence share
+    one): the same object again, another one, and back, each is written as the model writes it."""
+    member_id = UUID(int=7)
+    for at in [*times, times[0], *reversed(times)]:
+        model = MemberPresence(
+            member_id=member_id, state="in", since=at, display_name="A", division=None
+        )
+        fast = fast_json.member_presence(
+            member_id=member_id, state="in", since=at, display_name="A", division=None
+        )
+        assert fast == model.to_bytes()
