@@ -151,6 +151,7 @@ async def day(
         database_url,
         broker_server.url,
         ingest_client_id=unique_name(request, "ingest"),
+        scheduler_enabled=True,  # what this test is about (on its frozen clock)
         scheduler_tick_s=0.1,
     )
     async with start_ingest(settings, clock), http_client(settings, clock) as http:
