@@ -12,10 +12,11 @@ import asyncio
 import ssl
 import struct
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ingest import broker_conn
 from ingest.inbound import Inbound
+from shared.clock import SystemClock
 from shared.mqtt_wire import (
     PacketReader,
     parse_publish,
@@ -25,14 +26,11 @@ from shared.mqtt_wire import (
 from shared.settings import BrokerAddress
 
 QUEUE_MAX = 10_000  # received, not yet taken; beyond it the socket is left unread
+_SYSTEM_CLOCK = SystemClock()
 
 
 class SubscriberClosed(Exception):
     """The connection is gone, or the broker refused it or a subscription."""
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class LeanSubscriber(broker_conn.Connection):
@@ -49,7 +47,7 @@ class LeanSubscriber(broker_conn.Connection):
         writer: asyncio.StreamWriter,
         keepalive: int,
         *,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = _SYSTEM_CLOCK.now,
         queue_max: int = QUEUE_MAX,
     ) -> None:
         self._queue: asyncio.Queue[Inbound | BaseException] = asyncio.Queue(queue_max)
@@ -67,7 +65,7 @@ class LeanSubscriber(broker_conn.Connection):
         tls: ssl.SSLContext | None = None,
         keepalive: int = 30,
         timeout_s: float = 10.0,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = _SYSTEM_CLOCK.now,
         queue_max: int = QUEUE_MAX,
     ) -> "LeanSubscriber":
         """Open the connection and complete CONNECT/CONNACK; raises SubscriberClosed if refused.
@@ -112,23 +110,22 @@ class LeanSubscriber(broker_conn.Connection):
         """Wait for one message, then add every message already received, up to `max_items`.
 
         Greedy draining costs no latency at low load and grows batches under load
-        (backend-notes §4.3: a fixed batch wait adds that wait to every tap). Raises
-        SubscriberClosed once the connection has ended and every message before the end was
-        taken.
+        (backend-notes §4.3: a fixed batch wait adds that wait to every tap). Once the
+        connection has ended it raises SubscriberClosed, even with messages still queued: they
+        can no longer be acknowledged on it, and the broker delivers them again to the next
+        session (deciding them now would only answer them twice).
         """
         queue = self._queue
+        if self._closed is not None:
+            raise SubscriberClosed(repr(self._closed)) from self._closed
+        item = await queue.get()  # woken by a message, or by the end (`_fail`)
         batch: list[Inbound] = []
-        item = await queue.get()
-        while True:
-            if isinstance(item, BaseException):
-                queue.put_nowait(item)  # the end stays last, for the next call
-                if batch:
-                    return batch
-                raise SubscriberClosed(repr(item)) from item
+        while not isinstance(item, BaseException):
             batch.append(item)
             if len(batch) >= max_items or queue.empty():
                 return batch
             item = queue.get_nowait()
+        raise SubscriberClosed(repr(item)) from item
 
     def ack(self, messages: Iterable[Inbound]) -> None:
         """Send the PUBACKs of the QoS1 messages, in one write."""
@@ -153,6 +150,7 @@ class LeanSubscriber(broker_conn.Connection):
                     kind = header >> 4
                     if kind == 3:  # PUBLISH
                         topic, payload, mid, qos, retain = parse_publish(header, body)
+                        # Positional, in `Inbound`'s field order (keywords cost more per message).
                         received = Inbound(topic, payload, mid, qos, received_at, retain)
                         if queue.full():
                             await queue.put(received)  # the ingest is behind: wait for room
@@ -178,12 +176,9 @@ class LeanSubscriber(broker_conn.Connection):
             if not future.done():
                 future.set_exception(SubscriberClosed(repr(exc)))
         self._subacks.clear()
-        try:
-            self._queue.put_nowait(exc)
-        except asyncio.QueueFull:
-            # Readers are behind: make room for the end marker (the dropped message is unacked,
-            # so the broker redelivers it on the next session).
-            self._queue.get_nowait()
+        # The end marker wakes a `next_batch` waiting on an empty queue; a full queue has no such
+        # waiter, and the next call sees `_closed` first. No message is dropped to make room.
+        if not self._queue.full():
             self._queue.put_nowait(exc)
 
     async def close(self) -> None:

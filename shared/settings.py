@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # 500 (deploy/README.md §8.4). The broker's in-flight window must be at least as large
     # (broker/README.md): each message stays unacknowledged until its batch is committed.
     ingest_batch_max: int = Field(default=1000, ge=1, le=10000)
+    # Messages received and not yet taken into a batch (the subscriber's queue); while it is
+    # full the socket is left unread and the broker holds the rest. Keep it at least the broker's
+    # in-flight window (`max_inflight_messages`) so a full window fits.
     ingest_queue_max: int = Field(default=10000, ge=10)
     # The optimistic batch writes commit without waiting for the disk (answered sooner); a batch
     # is acknowledged to the broker only once a durable commit has flushed it

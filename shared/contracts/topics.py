@@ -7,7 +7,9 @@ from enum import StrEnum
 from uuid import UUID
 
 PREFIX = "sentinel/v1"
-_DEVICE = re.compile(r"^[a-z0-9-]{3,40}$")
+DEVICE_ID_MAX = 40
+# fullmatch, not match with `$`: `$` also matches before a trailing newline.
+_DEVICE = re.compile(rf"[a-z0-9-]{{3,{DEVICE_ID_MAX}}}")
 
 
 class ReaderTopic(StrEnum):
@@ -48,18 +50,28 @@ def command(device_id: str) -> str:
     return f"{PREFIX}/readers/{device_id}/cmd"
 
 
-# A fleet's topics repeat with every message; the cache is bounded, as garbage topics may not.
-@functools.lru_cache(maxsize=4096)
+_LONGEST_READER_TOPIC = len(f"{PREFIX}/readers//") + DEVICE_ID_MAX + max(map(len, ReaderTopic))
+
+
 def parse_reader(topic: str) -> ReaderAddress | None:
     """Return the device and kind of a reader → backend topic, or None if it is not one.
 
-    Cached: the ingest parses every message's topic (20 times cheaper from the cache).
+    Cached: the ingest parses every message's topic, and a fleet's topics repeat (20 times
+    cheaper from the cache). A topic too long to be a reader's is refused before the cache, so
+    garbage topics cannot fill it with long keys.
     """
+    if len(topic) > _LONGEST_READER_TOPIC:
+        return None
+    return _parse_reader(topic)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_reader(topic: str) -> ReaderAddress | None:
     head = f"{PREFIX}/readers/"
     if not topic.startswith(head):
         return None
     device_id, _, rest = topic[len(head) :].partition("/")
-    if not _DEVICE.match(device_id):
+    if not _DEVICE.fullmatch(device_id):
         return None
     try:
         kind = ReaderTopic(rest)
@@ -70,7 +82,7 @@ def parse_reader(topic: str) -> ReaderAddress | None:
 
 def is_device_id(value: str) -> bool:
     """Return True when `value` is a valid device id."""
-    return bool(_DEVICE.match(value))
+    return bool(_DEVICE.fullmatch(value))
 
 
 PRESENCE_SUMMARY = f"{PREFIX}/presence/summary"

@@ -89,7 +89,7 @@ class Load:
         )
         return event_id, Outgoing(topics.reader(device, ReaderTopic.SCAN), payload)
 
-    def next_taps(self, count: int) -> list["Tap"]:
+    def next_taps(self, count: int) -> list[Tap]:
         """The next `count` taps, built before a load starts.
 
         Simulated readers share the two CPUs with what they measure; encoding each scan as it

@@ -218,8 +218,8 @@ async def test_the_lockup_holders_history_is_not_realigned(
         "result"
     ] == "checked_in"
     async with sessionmaker.begin() as session:
-        # One statement: the running ingest's start-up jobs may open the day's cycle meanwhile
-        # (an UPDATE finding none, then an INSERT, raced them into a duplicate active cycle).
+        # One statement, so nothing that opens the day's cycle meanwhile can race it into a
+        # duplicate active cycle (the ingest's start-up jobs did, when tests ran them).
         await session.execute(
             text(
                 "INSERT INTO lockup_cycles (operational_date, building_status, holder_id,"

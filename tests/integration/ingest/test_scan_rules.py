@@ -205,8 +205,8 @@ async def test_alerts_are_rate_limited_per_type_and_subject(
         assert (await tap(probe, device, uid, seq))["reason"] == "badge_unknown"
     async with sessionmaker() as s:
         subjects = (
-            # Only this rule's alerts: the ingest's scheduled duty-watch check may raise one too,
-            # depending on the time of day the test runs.
+            # Only this rule's alerts (the in-process ingest runs without the daily jobs, but
+            # the query need not depend on it).
             (
                 await s.execute(
                     select(SecurityAlert.subject)

@@ -83,10 +83,20 @@ def test_reader_topics_round_trip(device_id: str, kind: ReaderTopic) -> None:
         "sentinel/v1/readers/good-id/feedback",
         "sentinel/v2/readers/good-id/scan",
         "sentinel/v1/readers/good-id/scan/extra",
+        "sentinel/v1/readers/good-id\n/scan",  # `$` alone would let the newline through
+        f"sentinel/v1/readers/{'a' * 41}/scan",  # a device id is at most 40 characters
+        f"sentinel/v1/readers/{'a' * 4000}/scan",  # refused before the cache
     ],
 )
 def test_foreign_topics_are_not_reader_topics(topic: str) -> None:
     assert topics.parse_reader(topic) is None
+    assert topics.parse_reader(topic) is None  # the same, from the cache
+
+
+def test_the_longest_reader_topic_is_one() -> None:
+    topic = topics.reader("a" * 40, ReaderTopic.CMD_ACK)
+    assert topics.parse_reader(topic) == topics.ReaderAddress("a" * 40, ReaderTopic.CMD_ACK)
+    assert not topics.is_device_id("good-id\n")
 
 
 def test_shared_subscription_prefix() -> None:

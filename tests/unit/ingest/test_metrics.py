@@ -1,5 +1,6 @@
 """The ingest's batch-fed histogram is exposed exactly as prometheus_client's own."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
@@ -47,3 +48,17 @@ def test_nothing_observed_is_exposed_as_zeros() -> None:
 
     assert 'y_seconds_bucket{le="+Inf"} 0.0' in _exposition(registry)
     assert "y_seconds_count 0.0" in _exposition(registry)
+
+
+@pytest.mark.parametrize("buckets", [(2, 1), (1, float("inf")), (1, float("nan"))])
+def test_buckets_out_of_order_or_not_finite_are_refused(buckets: tuple[float, ...]) -> None:
+    with pytest.raises(ValueError, match="increasing order"):
+        BatchHistogram("z_seconds", "Doc", buckets, registry=CollectorRegistry())
+
+
+def test_a_large_bound_is_labelled_as_prometheus_client_labels_it() -> None:
+    ours, theirs = CollectorRegistry(), CollectorRegistry()
+    BatchHistogram("w_bytes", "Doc", (1e6, 2.5e7), registry=ours)
+    Histogram("w_bytes", "Doc", buckets=(1e6, 2.5e7), registry=theirs)
+
+    assert _exposition(ours) == _exposition(theirs)

@@ -96,47 +96,69 @@ async def test_a_refused_subscription_is_an_error() -> None:
 STAMP = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
-async def _take_until_closed(subscriber: LeanSubscriber, max_items: int) -> list[list[Inbound]]:
-    """Every batch `next_batch` returns before it raises SubscriberClosed."""
+def _publishes(count: int, qos: int = 1) -> tuple[list[Outgoing], bytes]:
+    sent = [Outgoing(f"sentinel/v1/readers/r-{n}/scan", b"%d" % n, qos=qos) for n in range(count)]
+    return sent, b"".join(publish_packet(m, n + 1) for n, m in enumerate(sent))
+
+
+async def _take(subscriber: LeanSubscriber, count: int, max_items: int) -> list[list[Inbound]]:
     batches: list[list[Inbound]] = []
-    with pytest.raises(SubscriberClosed, match="remaining length"):
-        async with asyncio.timeout(5):
-            while True:
-                batches.append(await subscriber.next_batch(max_items))
+    async with asyncio.timeout(5):
+        while sum(map(len, batches)) < count:
+            batches.append(await subscriber.next_batch(max_items))
     return batches
 
 
-async def test_messages_come_in_batches_in_order_then_the_end_of_the_connection() -> None:
-    sent = [Outgoing(f"sentinel/v1/readers/r-{n}/scan", b"%d" % n, qos=1) for n in range(5)]
+@pytest.mark.parametrize("queue_max", [3, 1000])  # 3: the socket is left unread while full
+async def test_messages_come_in_batches_in_order_stamped_as_read(queue_max: int) -> None:
+    sent, packets = _publishes(10)
 
-    async def five_then_garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        packets = b"".join(publish_packet(m, n + 1) for n, m in enumerate(sent))
-        writer.write(CONNACK_OK + packets + b"\x30\xff\xff\xff\xff\x01")
+    async def ten_then_wait(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(CONNACK_OK + packets)
         await reader.read()
 
-    async with scripted_broker(five_then_garbage) as address:
-        subscriber = await LeanSubscriber.connect(address, "ingest-test", now=lambda: STAMP)
-        batches = await _take_until_closed(subscriber, 2)
-        with pytest.raises(SubscriberClosed):  # and again: the end stays
-            await subscriber.next_batch(2)
+    async with scripted_broker(ten_then_wait) as address:
+        subscriber = await LeanSubscriber.connect(
+            address, "ingest-test", now=lambda: STAMP, queue_max=queue_max
+        )
+        batches = await _take(subscriber, 10, max_items=4)
         await subscriber.close()
+        with pytest.raises(SubscriberClosed):
+            await subscriber.next_batch(4)
 
-    assert all(1 <= len(batch) <= 2 for batch in batches)
+    assert all(1 <= len(batch) <= 4 for batch in batches)
     got = [m for batch in batches for m in batch]
-    assert [(m.topic, m.payload, m.mid, m.qos) for m in got] == [
-        (m.topic, m.payload, n + 1, 1) for n, m in enumerate(sent)
+    assert [(m.topic, m.payload, m.mid, m.qos, m.retain) for m in got] == [
+        (m.topic, m.payload, n + 1, 1, False) for n, m in enumerate(sent)
     ]
     assert {m.received_at for m in got} == {STAMP}  # stamped by the injected clock
 
 
 async def test_a_batch_takes_everything_already_received() -> None:
-    sent = [Outgoing("a/b", b"%d" % n, qos=0) for n in range(3)]
+    _, packets = _publishes(3)
+
+    async def three_then_wait(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(CONNACK_OK + packets + publish_packet(Outgoing("end", b"", 0), 0))
+        await reader.read()
+
+    async with scripted_broker(three_then_wait) as address:
+        subscriber = await LeanSubscriber.connect(address, "ingest-test")
+        batches = await _take(subscriber, 4, max_items=10)
+        await subscriber.close()
+
+    # All four came in one read; had the first been taken alone, the rest would follow it.
+    assert [len(b) for b in batches] in ([4], [1, 3])
+    assert [m.payload for b in batches for m in b] == [b"0", b"1", b"2", b""]
+
+
+async def test_once_the_connection_ends_nothing_more_is_handed_out() -> None:
+    """Messages still queued cannot be acknowledged any more: the broker delivers them again."""
+    _, packets = _publishes(3)
 
     async def three_then_garbage(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        writer.write(CONNACK_OK + b"".join(publish_packet(m, 0) for m in sent))
-        writer.write(b"\x30\xff\xff\xff\xff\x01")
+        writer.write(CONNACK_OK + packets + b"\x30\xff\xff\xff\xff\x01")
         await reader.read()
 
     async with scripted_broker(three_then_garbage) as address:
@@ -144,7 +166,8 @@ async def test_a_batch_takes_everything_already_received() -> None:
         read_loop = subscriber._tasks[0]
         await asyncio.wait({read_loop}, timeout=5)  # it ends at the garbage: all was read
         assert read_loop.done()
-        batches = await _take_until_closed(subscriber, 10)
+        for _ in range(2):  # and again: the end stays
+            with pytest.raises(SubscriberClosed, match="remaining length"):
+                async with asyncio.timeout(5):
+                    await subscriber.next_batch(10)
         await subscriber.close()
-
-    assert [[m.payload for m in batch] for batch in batches] == [[b"0", b"1", b"2"]]
