@@ -44,7 +44,8 @@ class BrokerLink:
     async def next_batch(self, max_items: int) -> list[Inbound]:
         """The messages received and not yet taken, at least one and at most `max_items`.
 
-        Raises BrokerUnavailable once the link has dropped and every message before was taken.
+        Raises BrokerUnavailable once the link has dropped, even with messages still queued
+        (unacknowledged, the broker delivers them again to the next session).
         """
         with _unavailable_when_closed():
             return await self._subscriber.next_batch(max_items)
